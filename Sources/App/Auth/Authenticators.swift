@@ -1,0 +1,89 @@
+import Vapor
+import Fluent
+import Crypto
+import Domain
+
+/// Pages: the session cookie carries the user id; every request loads the user and scope.
+struct SessionUserMiddleware: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let raw = req.session.data["uid"], let id = UUID(uuidString: raw) {
+            if let u = try await CurrentUser.load(id, on: req.db) { req.auth.login(u) } else { req.session.destroy() }
+        }
+        return try await next.respond(to: req)
+    }
+}
+
+/// API: `Authorization: Bearer <token>`; only the token's SHA-256 is stored.
+struct BearerUserMiddleware: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let bearer = req.headers.bearerAuthorization {
+            let hash = Tokens.hash(bearer.token)
+            if let t = try await UserTokenModel.query(on: req.db).filter(\.$tokenHash == hash).first(),
+               t.expiresAt > req.now, let u = try await CurrentUser.load(t.$user.id, on: req.db) {
+                req.auth.login(u)
+            }
+        }
+        return try await next.respond(to: req)
+    }
+}
+
+/// 401 for the API, a redirect to /login for pages (via the error middleware).
+struct RequireUserMiddleware: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard req.auth.has(CurrentUser.self) else { throw AppError.unauthorized }
+        return try await next.respond(to: req)
+    }
+}
+
+enum Tokens {
+    static func random(bytes: Int = 32) -> String {
+        [UInt8].random(count: bytes).base64URL
+    }
+    static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+    /// Constant-time comparison for secrets.
+    static func equal(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var diff: UInt8 = 0
+        for i in 0..<x.count { diff |= x[i] ^ y[i] }
+        return diff == 0
+    }
+}
+
+extension Array where Element == UInt8 {
+    var base64URL: String {
+        Data(self).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+}
+
+/// Every state-changing form carries the session's CSRF token (`_csrf` field or `X-CSRF-Token` header).
+/// The body is collected here (up to `maxBody`) because middleware runs before the route collects it.
+struct CSRFMiddleware: AsyncMiddleware {
+    var maxBody: Int
+
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard [.POST, .PUT, .PATCH, .DELETE].contains(req.method) else { return try await next.respond(to: req) }
+        if req.body.data == nil {
+            _ = try await req.body.collect(max: maxBody).get()
+        }
+        let expected = req.session.data["csrf"] ?? ""
+        let sent = req.headers.first(name: "X-CSRF-Token") ?? (try? req.content.get(String.self, at: "_csrf")) ?? ""
+        guard !expected.isEmpty, Tokens.equal(expected, sent) else {
+            throw AppError.forbidden("表单已失效或来源不明（CSRF 校验失败），请刷新页面后重新提交")
+        }
+        return try await next.respond(to: req)
+    }
+}
+
+extension Request {
+    /// The session's CSRF token, created on first use.
+    var csrfToken: String {
+        if let t = session.data["csrf"] { return t }
+        let t = Tokens.random()
+        session.data["csrf"] = t
+        return t
+    }
+}

@@ -1,0 +1,132 @@
+import Vapor
+import Fluent
+import SQLKit
+import Domain
+
+/// CLI verbs beside Vapor's own `serve` and `migrate`.
+enum Commands {
+    static func register(on app: Application) {
+        app.asyncCommands.use(DemoCommand(), as: "demo")
+        app.asyncCommands.use(UserCommand(), as: "user")
+        app.asyncCommands.use(BackupCommand(), as: "backup")
+        app.asyncCommands.use(RestoreCommand(), as: "restore")
+        app.asyncCommands.use(ImportCommand(), as: "import")
+    }
+
+    /// The CLI acts as the system administrator; its changes are audited as "命令行".
+    static func ctx(_ app: Application) -> Ctx {
+        let u = CurrentUser(id: UUID(), username: "cli", displayName: "命令行", memberID: nil,
+                            scope: Scope(grants: [Grant(role: .admin, orgID: "", orgPath: "/")]))
+        return Ctx(db: app.db, user: u, actor: Audit.Actor(id: nil, name: "命令行", requestID: nil, ip: nil), now: app.clock.now())
+    }
+}
+
+struct DemoCommand: AsyncCommand {
+    struct Signature: CommandSignature {}
+    var help: String { "生成演示数据（江州市直工委、自然资源和规划局），并打印演示账号" }
+    func run(using context: CommandContext, signature: Signature) async throws {
+        // configure() already seeded because the command is `demo`
+        DemoData.printLogins(context.application)
+    }
+}
+
+struct UserCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "action", help: "create") var action: String
+        @Option(name: "username") var username: String?
+        @Option(name: "role", help: "admin | committeeOfficer | unitOfficer | branchSecretary | groupLeader | member | expert") var role: String?
+        @Option(name: "org", help: "授权组织的编码或 id") var org: String?
+        @Option(name: "name", help: "显示姓名") var name: String?
+        @Option(name: "password", help: "不填则随机生成并打印") var password: String?
+    }
+    var help: String { "user create --username NAME --role ROLE --org CODE [--name 姓名] [--password 密码]" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        guard signature.action == "create" else { throw ConfigError("未知操作 \(signature.action)，只支持 create") }
+        let pw = signature.password ?? "Dj" + Tokens.random(bytes: 9) + "7"
+        do {
+            let u = try await UserService.create(["username": signature.username ?? "", "displayName": signature.name ?? signature.username ?? "",
+                                                  "password": pw, "role": signature.role ?? "", "org": signature.org ?? ""],
+                                                 ctx: Commands.ctx(context.application))
+            context.console.print("已创建用户 \(u.username)（\(u.grants.first?.roleValue?.label ?? "")），密码：\(pw)")
+        } catch let e as AppError {
+            context.console.error("创建失败：\(e.message)")
+            throw e
+        }
+    }
+}
+
+struct BackupCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "to", help: "备份文件路径") var to: String?
+    }
+    var help: String { "backup --to FILE：在服务运行时生成一致的 SQLite 在线备份（VACUUM INTO）" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        guard case .sqliteFile = app.appConfig.storage else {
+            throw ConfigError("当前使用 PostgreSQL，请用 pg_dump 备份")
+        }
+        let stamp = AppClock.day(of: app.clock.now()).iso
+        let target = signature.to ?? "data/backup-\(stamp).sqlite"
+        if FileManager.default.fileExists(atPath: target) { throw ConfigError("备份文件已存在：\(target)") }
+        try await app.db.sql.raw("VACUUM INTO \(bind: target)").run()
+        context.console.print("备份完成：\(target)")
+    }
+}
+
+struct RestoreCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "from", help: "备份文件路径") var from: String?
+    }
+    var help: String { "restore --from FILE：停止服务后，用备份文件替换当前 SQLite 数据库（原库另存为 .before-restore）" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        guard case .sqliteFile(let path) = app.appConfig.storage else { throw ConfigError("当前使用 PostgreSQL，请用 pg_restore 恢复") }
+        guard let from = signature.from, FileManager.default.fileExists(atPath: from) else { throw ConfigError("请用 --from 指定存在的备份文件") }
+        try await app.asyncShutdownDatabases()
+        let fm = FileManager.default
+        let aside = path + ".before-restore"
+        try? fm.removeItem(atPath: aside)
+        if fm.fileExists(atPath: path) { try fm.moveItem(atPath: path, toPath: aside) }
+        for suffix in ["-wal", "-shm"] { try? fm.removeItem(atPath: path + suffix) }
+        try fm.copyItem(atPath: from, toPath: path)
+        context.console.print("已从 \(from) 恢复到 \(path)；原数据库保存在 \(aside)")
+    }
+}
+
+struct ImportCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "kind", help: "orgs | members") var kind: String
+        @Argument(name: "file", help: "CSV 或 XLSX 文件") var file: String
+    }
+    var help: String { "import orgs|members FILE：批量导入（全部成功或全部不导入）" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        guard let data = FileManager.default.contents(atPath: signature.file) else { throw ConfigError("读不到文件 \(signature.file)") }
+        let table = try Spreadsheet.read(data)
+        let ctx = Commands.ctx(context.application)
+        let started = Date()
+        do {
+            let n: Int
+            switch signature.kind {
+            case "orgs": n = try await ImportExport.importOrgs(table, ctx: ctx)
+            case "members": n = try await ImportExport.importMembers(table, ctx: ctx)
+            default: throw ConfigError("只能导入 orgs 或 members")
+            }
+            let secs = Date().timeIntervalSince(started)
+            context.console.print("导入成功：\(n) 行，用时 \(String(format: "%.2f", secs)) 秒（\(Int(Double(n) / max(secs, 0.001))) 行/秒）")
+        } catch AppError.importRejected(let rows) {
+            context.console.error("导入失败，未导入任何数据。共 \(rows.count) 处错误：")
+            for r in rows.prefix(50) { context.console.error("  第\(r.row)行 [\(r.column)] \(r.message)") }
+            throw AppError.importRejected(rows)
+        }
+    }
+}
+
+extension Application {
+    func asyncShutdownDatabases() async throws {
+        await databases.shutdownAsync()
+    }
+}

@@ -1,0 +1,55 @@
+import Vapor
+import Domain
+
+/// What a form page needs to keep what was typed and show each error beside its field.
+struct FormState: Encodable, Sendable {
+    var values: [String: String]
+    var errors: [String: String]
+    var summary: String?
+
+    init(values: [String: String] = [:], errors: FieldErrors = FieldErrors(), keys: [String]) {
+        var v = values
+        for k in keys where v[k] == nil { v[k] = "" }
+        self.values = v
+        self.errors = errors.messages
+        summary = errors.isEmpty ? nil : "请修改标出的\(errors.messages.count)处错误后再提交"
+    }
+}
+
+struct SelectOption: Encodable, Sendable {
+    var value: String
+    var label: String
+    var selected: Bool
+}
+
+extension Request {
+    /// The submitted form as field → text (the CSRF field removed).
+    func formFields() throws -> [String: String] {
+        var f = (try? content.decode([String: String].self)) ?? [:]
+        f["_csrf"] = nil
+        return f
+    }
+}
+
+enum Options {
+    static func orgTypes(selected: String?) -> [SelectOption] {
+        OrgType.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == selected) }
+    }
+    static func statuses(selected: String?) -> [SelectOption] {
+        PoliticalStatus.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == selected) }
+    }
+    static func genders(selected: String?) -> [SelectOption] {
+        Gender.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == selected) }
+    }
+    static func roles(selected: String?, grantable: (Role) -> Bool) -> [SelectOption] {
+        Role.allCases.filter(grantable).map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == selected) }
+    }
+    /// Org choices indented by depth, e.g. "　　规划科党支部（党支部）".
+    static func orgs(_ orgs: [OrgModel], selected: String?, where keep: (OrgModel) -> Bool = { _ in true }) -> [SelectOption] {
+        let minDepth = orgs.map(\.depth).min() ?? 0
+        return orgs.filter(keep).map {
+            SelectOption(value: $0.idString, label: String(repeating: "　", count: $0.depth - minDepth) + "\($0.name)（\($0.orgType.label)）",
+                   selected: $0.idString == selected || $0.code == selected)
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Vapor
+import Domain
+
+/// One typed configuration value built at start-up; it fails fast and names what is wrong.
+struct AppConfig: Sendable {
+    enum Storage: Sendable, Equatable {
+        case sqliteFile(String)
+        case sqliteMemory
+        case postgres(String)
+    }
+
+    var storage: Storage
+    /// Seed the demo bureau after migrating (`serve --demo`).
+    var demo: Bool
+    /// Mark the session cookie Secure (set when served behind HTTPS).
+    var secureCookies: Bool
+    /// Fixed "today" for demos and tests (DANGJIAN_TODAY=2026-09-30); nil = the real date in China time.
+    var fixedToday: Day?
+
+    static func fromEnvironment(_ env: Environment, demo: Bool) throws -> AppConfig {
+        var storage = Storage.sqliteFile(Environment.get("SQLITE_PATH") ?? "data/dangjian.sqlite")
+        if let url = Environment.get("DATABASE_URL"), !url.isEmpty {
+            guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
+                throw ConfigError("DATABASE_URL 必须以 postgres:// 开头（当前：\(url.prefix(12))…）")
+            }
+            storage = .postgres(url)
+        }
+        var fixed: Day?
+        if let t = Environment.get("DANGJIAN_TODAY"), !t.isEmpty {
+            guard let d = Day(iso: t) else { throw ConfigError("DANGJIAN_TODAY 应为 YYYY-MM-DD，当前为 \(t)") }
+            fixed = d
+        }
+        return AppConfig(storage: storage, demo: demo,
+                         secureCookies: Environment.get("SECURE_COOKIES") == "1", fixedToday: fixed)
+    }
+}
+
+struct ConfigError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = "配置错误：" + d }
+}
+
+/// Time is injected so a test can stand on 2026-09-30.
+struct AppClock: Sendable {
+    var now: @Sendable () -> Date
+
+    static let system = AppClock(now: { Date() })
+    static func fixed(_ day: Day, hour: Int = 10) -> AppClock {
+        let date = AppClock.date(of: day, hour: hour)
+        return AppClock(now: { date })
+    }
+
+    static let china = TimeZone(identifier: "Asia/Shanghai")!
+
+    static func date(of day: Day, hour: Int = 0) -> Date {
+        var cal = Calendar(identifier: .gregorian); cal.timeZone = china
+        return cal.date(from: DateComponents(year: day.year, month: day.month, day: day.day, hour: hour))!
+    }
+
+    func today() -> Day { AppClock.day(of: now()) }
+
+    static func day(of date: Date) -> Day {
+        var cal = Calendar(identifier: .gregorian); cal.timeZone = china
+        let c = cal.dateComponents([.year, .month, .day], from: date)
+        return Day(year: c.year!, month: c.month!, day: c.day!)!
+    }
+}
+
+extension Application {
+    private struct ClockKey: StorageKey { typealias Value = AppClock }
+    private struct ConfigKey: StorageKey { typealias Value = AppConfig }
+
+    var clock: AppClock {
+        get { storage[ClockKey.self] ?? .system }
+        set { storage[ClockKey.self] = newValue }
+    }
+    var appConfig: AppConfig {
+        get { storage[ConfigKey.self]! }
+        set { storage[ConfigKey.self] = newValue }
+    }
+}
+
+extension Request {
+    var now: Date { application.clock.now() }
+    var today: Day { application.clock.today() }
+}

@@ -1,0 +1,63 @@
+import Vapor
+import Fluent
+import Domain
+
+/// What a service call needs: the database, who acts, and the time. Built from a request,
+/// or by hand in tests and CLI commands, so services run without HTTP.
+struct Ctx: Sendable {
+    let db: any Database
+    let user: CurrentUser
+    let actor: Audit.Actor
+    let now: Date
+    var today: Day { AppClock.day(of: now) }
+
+    var scope: Scope { user.scope }
+
+    /// refuse (403) and log the refusal outside the user's scope.
+    func require(_ action: Action, at orgPath: String, entity: String, id: String?, label: String? = nil) async throws {
+        guard scope.allows(action, at: orgPath) else {
+            try? await Audit.record(on: db, actor: actor, at: now, action: "denied", entity: entity, id: id, label: label,
+                                    orgID: nil, orgPath: orgPath, note: "越权操作被拒绝（所需权限：\(action.rawValue)）")
+            throw AppError.forbidden("无权操作：该\(Audit.entityLabel(entity))不在您的管理范围内")
+        }
+    }
+
+    func audit(on db: any Database, _ action: String, _ entity: String, id: String?, label: String?, orgID: UUID?, orgPath: String?,
+               before: (any Encodable)? = nil, after: (any Encodable)? = nil, note: String? = nil) async throws {
+        try await Audit.record(on: db, actor: actor, at: now, action: action, entity: entity, id: id, label: label,
+                               orgID: orgID, orgPath: orgPath, before: before, after: after, note: note)
+    }
+}
+
+extension Request {
+    func ctx() throws -> Ctx {
+        Ctx(db: db, user: try user, actor: Audit.actor(self), now: now)
+    }
+}
+
+extension String {
+    /// Opaque ids are lower-case UUIDs; anything else is simply unknown (404), never a 500.
+    func uuid(or message: String) throws -> UUID {
+        guard let u = UUID(uuidString: self) else { throw AppError.notFound(message) }
+        return u
+    }
+
+    /// Escapes LIKE wildcards in user search text.
+    var likeEscaped: String {
+        var out = ""
+        for c in self { if c == "%" || c == "_" || c == "\\" { out.append("\\") }; out.append(c) }
+        return out
+    }
+}
+
+extension QueryBuilder {
+    /// Restricts a query to the subtrees in `roots` (nil = everywhere) on a path column.
+    @discardableResult
+    func inScope(_ roots: [String]?, path: KeyPath<Model, FieldProperty<Model, String>>) -> Self {
+        guard let roots else { return self }
+        if roots.isEmpty { return filter(path, .equal, "") }   // paths are never empty: matches nothing
+        return group(.or) { g in
+            for r in roots { g.filter(path, .contains(inverse: false, .prefix), r) }
+        }
+    }
+}

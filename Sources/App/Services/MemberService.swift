@@ -1,0 +1,183 @@
+import Vapor
+import Fluent
+import Domain
+
+/// Member roll operations shared by pages, API, imports and the CLI.
+enum MemberService {
+    struct Filter: Sendable {
+        var q: String?
+        var orgID: String?
+        var status: String?
+    }
+
+    /// Loads a member the user may act on. A member reading their own record is allowed (readOwnRecord).
+    static func find(_ id: String, ctx: Ctx, for action: Action) async throws -> MemberModel {
+        let uuid = try id.uuid(or: "党员不存在")
+        guard let m = try await MemberModel.query(on: ctx.db).filter(\.$id == uuid).with(\.$org).with(\.$group).first() else {
+            throw AppError.notFound("党员不存在")
+        }
+        if (action == .readMembers || action == .readMemberDetails), ctx.user.memberID == uuid { return m }
+        try await ctx.require(action, at: m.orgPath, entity: "member", id: m.idString, label: m.name)
+        return m
+    }
+
+    /// Full details (unmasked phone, birth date) only to the member's own branch leaders and officers above, and to the member.
+    static func mayReadDetails(_ m: MemberModel, ctx: Ctx) -> Bool {
+        ctx.user.memberID == m.id || ctx.scope.allows(.readMemberDetails, at: m.orgPath)
+    }
+
+    static func list(ctx: Ctx, filter: Filter, paging: Paging) async throws -> ([MemberModel], Int) {
+        let q = MemberModel.query(on: ctx.db).inScope(ctx.scope.roots(for: .readMembers), path: \.$orgPath)
+        if let oid = filter.orgID, !oid.isEmpty {
+            let org = try await OrgService.find(oid, ctx: ctx, for: .readMembers)
+            q.filter(\.$orgPath, .contains(inverse: false, .prefix), org.path)
+        }
+        if let s = filter.status, !s.isEmpty {
+            guard PoliticalStatus(rawValue: s) != nil else { throw AppError.badRequest("政治面貌筛选值无效", field: "status") }
+            q.filter(\.$status == s)
+        }
+        if let text = filter.q?.trimmingSpaces, !text.isEmpty {
+            guard text.count <= 50 else { throw AppError.badRequest("搜索内容不能超过50个字", field: "q") }
+            q.group(.or) { g in
+                g.filter(\.$name, .contains(inverse: false, .anywhere), text)
+                g.filter(\.$post, .contains(inverse: false, .anywhere), text)
+            }
+        }
+        let total = try await q.count()
+        let rows = try await q.sort(\.$orgPath).sort(\.$name).with(\.$org).offset(paging.offset).limit(paging.per).all()
+        return (rows, total)
+    }
+
+    /// Resolves the member's branch (and group): a 党小组 reference puts the member in the group's branch.
+    static func placement(_ d: MemberDraft, on db: any Database) async throws -> (OrgModel, OrgModel?) {
+        guard var org = try await OrgService.resolve(d.orgRef, on: db) else { throw AppError.validation(FieldErrors("org", "所在支部不存在")) }
+        var group: OrgModel?
+        if org.orgType == .group {
+            group = org
+            guard let pid = org.parentID, let p = try await OrgModel.find(pid, on: db) else { throw AppError.validation(FieldErrors("org", "党小组没有上级支部")) }
+            org = p
+        }
+        guard org.orgType == .branch || org.orgType == .generalBranch else {
+            throw AppError.validation(FieldErrors("org", "党员只能编入党支部或党总支（“\(org.name)”是\(org.orgType.label)）"))
+        }
+        guard org.orgStatus == .active else { throw AppError.validation(FieldErrors("org", "“\(org.name)”已撤销")) }
+        if let gref = d.groupRef, group == nil {
+            guard let g = try await OrgService.resolve(gref, on: db) else { throw AppError.validation(FieldErrors("group", "党小组不存在")) }
+            group = g
+        }
+        if let g = group {
+            guard g.orgType == .group, g.parentID == org.id else {
+                throw AppError.validation(FieldErrors("group", "“\(g.name)”不是“\(org.name)”下的党小组"))
+            }
+        }
+        return (org, group)
+    }
+
+    static func create(_ fields: [String: String], ctx: Ctx) async throws -> MemberModel {
+        let draft = try MemberDraft.validate(fields, today: ctx.today).orThrow()
+        let (org, group) = try await placement(draft, on: ctx.db)
+        try await ctx.require(.writeMembers, at: org.path, entity: "member", id: nil, label: draft.name)
+        let m = MemberModel()
+        m.id = UUID()
+        m.apply(draft, org: org, group: group)
+        try await ctx.db.transaction { db in
+            try await m.create(on: db)
+            try await ctx.audit(on: db, "create", "member", id: m.idString, label: m.name, orgID: org.id, orgPath: org.path,
+                                after: MemberDTO.snapshot(m))
+        }
+        m.$org.value = org
+        return m
+    }
+
+    /// Edits the member's data; a change of branch goes through `transfer` so it is kept in history.
+    static func update(_ m: MemberModel, _ fields: [String: String], ctx: Ctx) async throws -> MemberModel {
+        try await ctx.require(.writeMembers, at: m.orgPath, entity: "member", id: m.idString, label: m.name)
+        var merged = editableFields(m)
+        for (k, v) in fields where k != "org" { merged[k] = v }
+        let draft = try MemberDraft.validate(merged, today: ctx.today).orThrow()
+        let (org, group) = try await placement(draft, on: ctx.db)
+        let before = MemberDTO.snapshot(m)
+        m.apply(draft, org: org, group: group)
+        try await ctx.db.transaction { db in
+            try await m.update(on: db)
+            try await ctx.audit(on: db, "update", "member", id: m.idString, label: m.name, orgID: org.id, orgPath: org.path,
+                                before: before, after: MemberDTO.snapshot(m))
+        }
+        return m
+    }
+
+    /// 组织关系转接: moves a member to another branch; both branches must be in the user's scope.
+    static func transfer(_ m: MemberModel, fields: [String: String], ctx: Ctx) async throws -> MemberModel {
+        try await ctx.require(.writeMembers, at: m.orgPath, entity: "member", id: m.idString, label: m.name)
+        var e = FieldErrors()
+        let toRef = Check.required(fields["toOrg"], "toOrg", "转入支部", max: 64, into: &e)
+        let date = Check.date(fields["date"], "date", "转接日期", required: true, notAfter: ctx.today.adding(days: 30), into: &e)
+        let reason = Check.optional(fields["reason"], "reason", "转接原因", max: 200, into: &e)
+        let toGroup = Check.optional(fields["toGroup"], "toGroup", "转入党小组", max: 64, into: &e)
+        guard e.isEmpty, let toRef, let date else { throw AppError.validation(e) }
+        var draftFields = editableFields(m)
+        draftFields["org"] = toRef
+        draftFields["group"] = toGroup ?? ""
+        let draft = try MemberDraft.validate(draftFields, today: ctx.today).mapError { _ in FieldErrors("toOrg", "党员现有信息不完整，请先完善后再转接") }.orThrow()
+        let (org, group) = try await withRenamedFields(["org": "toOrg", "group": "toGroup"]) { try await placement(draft, on: ctx.db) }
+        guard org.id != m.$org.id else { throw AppError.validation(FieldErrors("toOrg", "转入支部与当前支部相同")) }
+        try await ctx.require(.writeMembers, at: org.path, entity: "org", id: org.idString, label: org.name)
+        let from = try await OrgModel.find(m.$org.id, on: ctx.db)
+        let before = MemberDTO.snapshot(m)
+        m.apply(draft, org: org, group: group)
+        let t = MemberTransferModel()
+        t.$member.id = m.id!; t.fromOrgID = from?.id ?? m.$org.id; t.fromOrgName = from?.name ?? ""
+        t.toOrgID = org.id!; t.toOrgName = org.name; t.date = date.iso; t.reason = reason; t.actorName = ctx.actor.name
+        try await ctx.db.transaction { db in
+            try await m.update(on: db)
+            try await t.create(on: db)
+            try await ctx.audit(on: db, "transfer", "member", id: m.idString, label: m.name, orgID: org.id, orgPath: org.path,
+                                before: before, after: MemberDTO.snapshot(m), note: "由“\(t.fromOrgName)”转入“\(org.name)”，\(date.iso)")
+        }
+        m.$org.value = org
+        return m
+    }
+
+    static func delete(_ m: MemberModel, ctx: Ctx) async throws {
+        try await ctx.require(.writeMembers, at: m.orgPath, entity: "member", id: m.idString, label: m.name)
+        let before = MemberDTO.snapshot(m)
+        try await ctx.db.transaction { db in
+            try await UserModel.query(on: db).filter(\.$memberID == m.id).set(\.$memberID, to: nil).update()
+            try await m.delete(on: db)
+            try await ctx.audit(on: db, "delete", "member", id: m.idString, label: m.name, orgID: m.$org.id, orgPath: m.orgPath, before: before)
+        }
+    }
+
+    static func transfers(_ m: MemberModel, on db: any Database) async throws -> [MemberTransferModel] {
+        try await MemberTransferModel.query(on: db).filter(\.$member.$id == m.id!).sort(\.$date, .descending).sort(\.$createdAt, .descending).all()
+    }
+
+    static func editableFields(_ m: MemberModel) -> [String: String] {
+        ["name": m.name, "gender": m.gender, "birthDate": m.birthDate ?? "", "status": m.status, "joinDate": m.joinDate ?? "",
+         "org": m.$org.id.uuidString.lowercased(), "group": m.$group.id?.uuidString.lowercased() ?? "", "post": m.post ?? "",
+         "phone": m.phone ?? "", "retired": m.retired ? "1" : "", "hardship": m.hardship ? "1" : ""]
+    }
+}
+
+extension Result where Failure == FieldErrors {
+    func orThrow() throws -> Success {
+        switch self {
+        case .success(let v): return v
+        case .failure(let e): throw AppError.validation(e)
+        }
+    }
+}
+
+extension AppError {
+    /// Renames fields of a validation error (a service's "org" is the transfer form's "toOrg").
+    func renamingFields(_ map: [String: String]) -> AppError {
+        guard case .validation(let e) = self else { return self }
+        var out = FieldErrors()
+        for f in e.order { out.add(map[f] ?? f, e[f]!) }
+        return .validation(out)
+    }
+}
+
+func withRenamedFields<T>(_ map: [String: String], _ body: () async throws -> T) async throws -> T {
+    do { return try await body() } catch let e as AppError { throw e.renamingFields(map) }
+}

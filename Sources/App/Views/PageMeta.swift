@@ -1,0 +1,122 @@
+import Vapor
+import Domain
+
+/// What the shared layout needs on every page: title, navigation fitted to the role,
+/// breadcrumbs, a one-time flash message and the CSRF token.
+struct PageMeta: Encodable, Sendable {
+    struct NavItem: Encodable, Sendable { var label: String; var href: String; var active: Bool }
+    struct Crumb: Encodable, Sendable { var label: String; var href: String? }
+    struct Flash: Encodable, Sendable { var kind: String; var message: String }
+
+    var title: String
+    var userName: String?
+    var roleLabel: String?
+    var nav: [NavItem]
+    var crumbs: [Crumb]
+    var flash: Flash?
+    var csrf: String
+    var today: String
+
+    static func make(_ req: Request, title: String, crumbs: [(String, String?)] = []) async -> PageMeta {
+        let user = req.auth.get(CurrentUser.self)
+        let path = req.url.path
+        var nav: [NavItem] = []
+        func add(_ label: String, _ href: String) {
+            let active = href == "/" ? path == "/" : path.hasPrefix(href)
+            nav.append(NavItem(label: label, href: href, active: active))
+        }
+        if let s = user?.scope {
+            add("首页", "/")
+            if s.allows(.readOrgs) { add("组织架构", "/orgs") }
+            if s.allows(.readMembers) { add("党员管理", "/members") }
+            else if let own = s.ownMemberID { add("我的信息", "/members/\(own)") }
+            if s.allows(.manageUsers) { add("用户与角色", "/users") }
+            if s.allows(.readAudit) { add("审计日志", "/audit") }
+            add("工作日历", "/calendar")
+        }
+        var flash: Flash?
+        if let raw = req.session.data["flash"] {
+            let parts = raw.split(separator: "\u{1}", maxSplits: 1).map(String.init)
+            if parts.count == 2 { flash = Flash(kind: parts[0], message: parts[1]) }
+            req.session.data["flash"] = nil
+        }
+        var allCrumbs = user == nil ? [] : [Crumb(label: "首页", href: "/")]
+        allCrumbs += crumbs.map { Crumb(label: $0.0, href: $0.1) }
+        return PageMeta(title: title, userName: user?.displayName, roleLabel: user?.primaryRole?.label,
+                        nav: nav, crumbs: allCrumbs, flash: flash, csrf: req.csrfToken, today: req.today.iso)
+    }
+}
+
+extension Request {
+    /// A message shown once on the next page.
+    func flash(_ message: String, kind: String = "success") {
+        session.data["flash"] = kind + "\u{1}" + message
+    }
+}
+
+struct ErrorPage: Encodable, Sendable {
+    var meta: PageMeta
+    var status: Int
+    var message: String
+    var rows: [RowError]
+    var requestId: String
+}
+
+/// Paging shared by every list page and API list: `?page=&per=` (per ≤ 200).
+struct Paging: Sendable {
+    var page: Int
+    var per: Int
+
+    init(_ req: Request, defaultPer: Int = 20) throws {
+        let p = try? req.query.get(String.self, at: "page")
+        let n = try? req.query.get(String.self, at: "per")
+        if let p, !p.isEmpty {
+            guard let v = Int(p), v >= 1, v <= 1_000_000 else { throw AppError.badRequest("页码 page 应为大于 0 的整数", field: "page") }
+            page = v
+        } else { page = 1 }
+        if let n, !n.isEmpty {
+            guard let v = Int(n), (1...200).contains(v) else { throw AppError.badRequest("每页条数 per 应为 1 到 200 之间的整数", field: "per") }
+            per = v
+        } else { per = defaultPer }
+    }
+
+    var offset: Int { (page - 1) * per }
+}
+
+/// Page links for list templates.
+struct Pager: Encodable, Sendable {
+    struct Link: Encodable, Sendable { var label: String; var href: String?; var current: Bool }
+    var total: Int
+    var page: Int
+    var pages: Int
+    var links: [Link]
+    var from: Int
+    var to: Int
+
+    init(total: Int, paging: Paging, baseQuery: [(String, String)], path: String) {
+        self.total = total
+        page = paging.page
+        pages = max(1, (total + paging.per - 1) / paging.per)
+        from = total == 0 ? 0 : paging.offset + 1
+        to = min(total, paging.offset + paging.per)
+        let pages = self.pages
+        func href(_ p: Int) -> String {
+            var q = baseQuery.filter { !$0.1.isEmpty }
+            q.append(("page", String(p)))
+            return path + "?" + q.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
+        }
+        var out: [Link] = []
+        let p = paging.page
+        out.append(Link(label: "上一页", href: p > 1 ? href(p - 1) : nil, current: false))
+        var shown = Set([1, pages, p - 2, p - 1, p, p + 1, p + 2].filter { $0 >= 1 && $0 <= pages }).sorted()
+        if shown.isEmpty { shown = [1] }
+        var last = 0
+        for n in shown {
+            if n > last + 1 { out.append(Link(label: "…", href: nil, current: false)) }
+            out.append(Link(label: String(n), href: n == p ? nil : href(n), current: n == p))
+            last = n
+        }
+        out.append(Link(label: "下一页", href: p < pages ? href(p + 1) : nil, current: false))
+        links = out
+    }
+}

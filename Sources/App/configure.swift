@@ -1,0 +1,72 @@
+import Vapor
+import Fluent
+import FluentSQLiteDriver
+import FluentPostgresDriver
+import Leaf
+import Domain
+
+/// Sets up storage, migrations, templates, sessions and routes. Migrations run on start.
+func configure(_ app: Application, demo: Bool = false, storage: AppConfig.Storage? = nil, clock: AppClock? = nil) async throws {
+    var config = try AppConfig.fromEnvironment(app.environment, demo: demo)
+    if let storage { config.storage = storage }
+    app.appConfig = config
+    if let clock { app.clock = clock } else if let d = config.fixedToday { app.clock = .fixed(d) }
+
+    switch config.storage {
+    case .sqliteFile(let path):
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        app.databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
+    case .sqliteMemory:
+        app.databases.use(.sqlite(.memory, sqlLogLevel: nil), as: .sqlite)
+    case .postgres(let url):
+        app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4, sqlLogLevel: .debug), as: .psql)
+    }
+    if case .sqliteFile = config.storage {
+        // WAL lets readers run while one writer writes; foreign keys are on by default in SQLiteKit.
+        try await app.db.sql.raw("PRAGMA journal_mode=WAL").run()
+        try await app.db.sql.raw("PRAGMA synchronous=NORMAL").run()
+    }
+
+    let seedFile = app.directory.resourcesDirectory + "calendar/cn-holidays.csv"
+    guard let text = try? String(contentsOfFile: seedFile, encoding: .utf8) else {
+        throw ConfigError("找不到工作日历数据文件 \(seedFile)；请在项目根目录运行")
+    }
+    Migrations.register(on: app, calendarSeed: try WorkingCalendar.parseCSV(text))
+    try await app.autoMigrate()
+
+    app.views.use(.leaf)
+    app.routes.defaultMaxBodySize = "1mb"
+    app.sessions.use(.fluent)
+    app.sessions.configuration.cookieName = "dangjian_session"
+    let secure = config.secureCookies
+    app.sessions.configuration.cookieFactory = { id in
+        HTTPCookies.Value(string: id.string, expires: Date(timeIntervalSinceNow: 60 * 60 * 12), maxAge: nil, domain: nil,
+                          path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax)
+    }
+
+    app.middleware = .init()
+    app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
+    app.middleware.use(AppErrorMiddleware())
+    app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil))
+
+    if config.demo { try await DemoData.seed(app) }
+    try routes(app)
+}
+
+/// Conservative headers for every answer.
+struct SecurityHeadersMiddleware: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let res = try await next.respond(to: req)
+        res.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        res.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
+        res.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
+        if res.headers.contentType == .html {
+            res.headers.replaceOrAdd(name: "Content-Security-Policy",
+                                     value: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'")
+            res.headers.replaceOrAdd(name: "Cache-Control", value: "no-store")
+        }
+        return res
+    }
+}

@@ -1,0 +1,28 @@
+import Vapor
+import Logging
+
+/// Starts the app: `serve [--hostname --port --demo]`, `migrate`, `demo`, `user create`, `backup`, `import`.
+public enum Entrypoint {
+    public static func main() async throws {
+        var args = CommandLine.arguments
+        // `--demo` belongs to us, not to Vapor's serve command.
+        let demo = args.contains("--demo")
+        args.removeAll { $0 == "--demo" }
+        if args.count == 1 { args.append("serve") }
+        var env = try Environment.detect(arguments: args)
+        try LoggingSystem.bootstrap(from: &env)
+        let app = try await Application.make(env)
+        do {
+            let command = args.count > 1 ? args[1] : "serve"
+            try await configure(app, demo: demo || command == "demo")
+            Commands.register(on: app)
+            if demo, command == "serve" { DemoData.printLogins(app) }
+            try await app.execute()
+        } catch {
+            app.logger.report(error: error)
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+}

@@ -1,0 +1,122 @@
+import Vapor
+import Fluent
+
+/// Every route, grouped by how it is authenticated.
+func routes(_ app: Application) throws {
+    app.get("healthz") { _ in "ok" }
+
+    // MARK: JSON API (bearer tokens)
+    let api = app.grouped("api", "v1").grouped(BearerUserMiddleware())
+    let auth = AuthAPIController()
+    api.post("auth", "login", use: auth.login)
+    api.get("calendar", "working-days", use: CalendarAPIController().workingDays)
+    api.get("openapi.json", use: OpenAPI.serve)
+
+    let secured = api.grouped(RequireUserMiddleware())
+    secured.post("auth", "logout", use: auth.logout)
+    secured.get("auth", "me", use: auth.me)
+
+    let orgs = OrgAPIController()
+    secured.get("orgs", use: orgs.list)
+    secured.post("orgs", use: orgs.create)
+    for f in ["csv", "xlsx"] {
+        secured.get("orgs", "export.\(f)") { req in req.parameters.set("format", to: f); return try await orgs.export(req) }
+    }
+    secured.on(.POST, "orgs", "import", body: .collect(maxSize: "20mb"), use: orgs.importFile)
+    secured.get("orgs", ":id", use: orgs.get)
+    secured.patch("orgs", ":id", use: orgs.update)
+    secured.post("orgs", ":id", "move", use: orgs.move)
+    secured.post("orgs", ":id", "close", use: orgs.close)
+    secured.post("orgs", ":id", "reopen", use: orgs.reopen)
+
+    let members = MemberAPIController()
+    secured.get("members", use: members.list)
+    secured.post("members", use: members.create)
+    for f in ["csv", "xlsx"] {
+        secured.get("members", "export.\(f)") { req in req.parameters.set("format", to: f); return try await members.export(req) }
+    }
+    secured.on(.POST, "members", "import", body: .collect(maxSize: "100mb"), use: members.importFile)
+    secured.get("members", ":id", use: members.get)
+    secured.patch("members", ":id", use: members.update)
+    secured.delete("members", ":id", use: members.delete)
+    secured.post("members", ":id", "transfer", use: members.transfer)
+    secured.get("members", ":id", "transfers", use: members.transfers)
+
+    let users = UserAPIController()
+    secured.get("users", use: users.list)
+    secured.post("users", use: users.create)
+    secured.get("users", ":id", use: users.get)
+    secured.patch("users", ":id", use: users.update)
+    secured.post("users", ":id", "grants", use: users.addGrant)
+    secured.delete("users", ":id", "grants", ":grantId", use: users.removeGrant)
+
+    secured.get("audit", use: AuditAPIController().list)
+
+    let cal = CalendarAPIController()
+    secured.get("calendar", "days", use: cal.days)
+    secured.put("calendar", "days", ":date", use: cal.put)
+    secured.delete("calendar", "days", ":date", use: cal.delete)
+
+    // MARK: Pages (cookie session + CSRF)
+    let session = app.grouped(app.sessions.middleware, SessionUserMiddleware())
+    let forms = session.grouped(CSRFMiddleware(maxBody: 1 << 20))
+    let authPages = AuthPageController()
+    forms.get("login", use: authPages.form)
+    forms.post("login", use: authPages.login)
+
+    let pages = forms.grouped(RequireUserMiddleware())
+    let uploads = session.grouped(RequireUserMiddleware(), CSRFMiddleware(maxBody: 100 << 20))
+    pages.post("logout", use: authPages.logout)
+    pages.get(use: DashboardController().index)
+
+    let orgPages = OrgPageController()
+    pages.get("orgs", use: orgPages.tree)
+    pages.get("orgs", "new", use: orgPages.newForm)
+    pages.post("orgs", "new", use: orgPages.create)
+    for f in ["csv", "xlsx"] {
+        pages.get("orgs", "export.\(f)") { req in req.parameters.set("format", to: f); return try await orgs.export(req) }
+        pages.get("orgs", "template.\(f)") { _ in try ImportExport.download(ImportExport.template(ImportExport.orgLayout), name: "组织导入模板", format: f) }
+    }
+    pages.get("orgs", "import", use: orgPages.importForm)
+    uploads.on(.POST, "orgs", "import", body: .collect(maxSize: "100mb"), use: orgPages.importFile)
+    pages.get("orgs", ":id", use: orgPages.show)
+    pages.get("orgs", ":id", "edit", use: orgPages.editForm)
+    pages.post("orgs", ":id", "edit", use: orgPages.update)
+    pages.get("orgs", ":id", "move", use: orgPages.moveForm)
+    pages.post("orgs", ":id", "move", use: orgPages.move)
+    pages.post("orgs", ":id", "close", use: orgPages.close)
+    pages.post("orgs", ":id", "reopen", use: orgPages.reopen)
+
+    let memberPages = MemberPageController()
+    pages.get("members", use: memberPages.list)
+    pages.get("members", "new", use: memberPages.newForm)
+    pages.post("members", "new", use: memberPages.create)
+    for f in ["csv", "xlsx"] {
+        pages.get("members", "export.\(f)") { req in req.parameters.set("format", to: f); return try await members.export(req) }
+        pages.get("members", "template.\(f)") { _ in try ImportExport.download(ImportExport.template(ImportExport.memberLayout), name: "党员导入模板", format: f) }
+    }
+    pages.get("members", "import", use: memberPages.importForm)
+    uploads.on(.POST, "members", "import", body: .collect(maxSize: "100mb"), use: memberPages.importFile)
+    pages.get("members", ":id", use: memberPages.show)
+    pages.get("members", ":id", "edit", use: memberPages.editForm)
+    pages.post("members", ":id", "edit", use: memberPages.update)
+    pages.get("members", ":id", "transfer", use: memberPages.transferForm)
+    pages.post("members", ":id", "transfer", use: memberPages.transfer)
+    pages.post("members", ":id", "delete", use: memberPages.delete)
+
+    let userPages = UserPageController()
+    pages.get("users", use: userPages.list)
+    pages.get("users", "new", use: userPages.newForm)
+    pages.post("users", "new", use: userPages.create)
+    pages.get("users", ":id", use: userPages.show)
+    pages.post("users", ":id", use: userPages.update)
+    pages.post("users", ":id", "grants", use: userPages.addGrant)
+    pages.post("users", ":id", "grants", ":grantId", "delete", use: userPages.removeGrant)
+
+    pages.get("audit", use: AuditPageController().list)
+
+    let calPages = CalendarPageController()
+    pages.get("calendar", use: calPages.show)
+    pages.post("calendar", use: calPages.set)
+    pages.post("calendar", ":date", "delete", use: calPages.remove)
+}

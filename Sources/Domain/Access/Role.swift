@@ -1,0 +1,81 @@
+/// DOMAIN §1: roles, each granted on an org node and covering its subtree.
+public enum Role: String, Sendable, CaseIterable, Codable {
+    case admin               // 系统管理员
+    case committeeOfficer    // 工委（党委）干部 — supervising committee
+    case unitOfficer         // 单位党务干部 — organ committee / party group
+    case branchSecretary     // 支部书记
+    case groupLeader         // 党小组组长
+    case member              // 党员
+    case expert              // 评审专家
+
+    public var label: String {
+        switch self {
+        case .admin: return "系统管理员"
+        case .committeeOfficer: return "工委干部"
+        case .unitOfficer: return "单位党务干部"
+        case .branchSecretary: return "支部书记"
+        case .groupLeader: return "党小组组长"
+        case .member: return "党员"
+        case .expert: return "评审专家"
+        }
+    }
+
+    public init?(label text: String) {
+        let t = text.trimmingSpaces
+        if let r = Role(rawValue: t) { self = r; return }
+        guard let r = Role.allCases.first(where: { $0.label == t }) else { return nil }
+        self = r
+    }
+
+    /// Higher is broader. A user may grant only roles strictly below their own best role (admin may grant any).
+    public var level: Int {
+        switch self {
+        case .admin: return 100
+        case .committeeOfficer: return 80
+        case .unitOfficer: return 60
+        case .branchSecretary: return 40
+        case .groupLeader: return 30
+        case .member: return 10
+        case .expert: return 10
+        }
+    }
+
+    /// The org types a grant of this role may sit on.
+    public var grantableOn: Set<OrgType> {
+        switch self {
+        case .admin, .expert: return Set(OrgType.allCases)
+        case .committeeOfficer: return [.committee]
+        case .unitOfficer: return [.partyGroup, .organCommittee, .committee]
+        case .branchSecretary: return [.branch, .generalBranch]
+        case .groupLeader: return [.group]
+        case .member: return [.branch, .generalBranch, .group]
+        }
+    }
+
+    public func allows(_ action: Action) -> Bool {
+        switch self {
+        case .admin: return true
+        case .committeeOfficer, .unitOfficer:
+            return action != .manageCalendar
+        case .branchSecretary:
+            return [.readOrgs, .writeOrgs, .readMembers, .writeMembers, .readMemberDetails, .importData].contains(action)
+        case .groupLeader:
+            return [.readOrgs, .readMembers].contains(action)
+        case .member:
+            return [.readOrgs, .readOwnRecord].contains(action)
+        case .expert:
+            return false
+        }
+    }
+}
+
+/// What a request wants to do; roles allow a set of them, grants say where.
+public enum Action: String, Sendable, CaseIterable {
+    case readOrgs, writeOrgs
+    case readMembers, writeMembers, readMemberDetails
+    case readOwnRecord
+    case manageUsers
+    case readAudit
+    case manageCalendar
+    case importData
+}
