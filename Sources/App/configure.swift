@@ -51,6 +51,7 @@ func configure(_ app: Application, demo: Bool = false, storage: AppConfig.Storag
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil))
 
+    try OpenAPI.load(app)
     if config.demo { try await DemoData.seed(app) }
     try routes(app)
 }

@@ -51,7 +51,7 @@ import Testing
         #expect(e["termYears"] == "任期年限应为1到10之间的整数")
     }
 
-    @Test func orgDraftDefaultsTermLengthByType() {
+    @Test func orgDraftDefaultsTermLengthByType() throws {
         let r = OrgDraft.validate(["name": "第一党支部", "code": "B1", "type": "党支部", "termStart": "2025-01-01"], today: Day(iso: "2026-11-21")!)
         #expect(try r.get().termYears == 3)
     }
@@ -98,7 +98,8 @@ import Testing
         let rule = Lockout()
         let fails: [Double] = [0, 60, 120, 180, 240]
         #expect(rule.lockedUntil(failures: Array(fails.prefix(4)), now: 250) == nil)
-        #expect(rule.lockedUntil(failures: fails, now: 250) == 240 + 900)
+        let until: Double? = rule.lockedUntil(failures: fails, now: 250)
+        #expect(until == Double(240 + 900))
         #expect(rule.lockedUntil(failures: fails, now: 240 + 899) != nil)
         #expect(rule.lockedUntil(failures: fails, now: 240 + 900) == nil)
     }

@@ -6,6 +6,7 @@ import Domain
 /// Pages: the session cookie carries the user id; every request loads the user and scope.
 struct SessionUserMiddleware: AsyncMiddleware {
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        req.storage[SessionRoute.self] = true
         if let raw = req.session.data["uid"], let id = UUID(uuidString: raw) {
             if let u = try await CurrentUser.load(id, on: req.db) { req.auth.login(u) } else { req.session.destroy() }
         }

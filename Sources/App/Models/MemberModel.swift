@@ -12,7 +12,8 @@ final class MemberModel: Model, @unchecked Sendable {
     @Field(key: "status") var status: String
     @OptionalField(key: "join_date") var joinDate: String?
     @Parent(key: "org_id") var org: OrgModel
-    /// Denormalized copy of the org's path so scoped lists are one indexed prefix match.
+    /// Path of the member's deepest node (the 党小组 if any, else the branch), so scoped lists are one
+    /// indexed prefix match and a group leader's grant on the group covers its members.
     @Field(key: "org_path") var orgPath: String
     @OptionalParent(key: "group_id") var group: OrgModel?
     @OptionalField(key: "post") var post: String?
@@ -30,7 +31,7 @@ final class MemberModel: Model, @unchecked Sendable {
 
     func apply(_ d: MemberDraft, org: OrgModel, group: OrgModel?) {
         name = d.name; gender = d.gender.rawValue; birthDate = d.birthDate?.iso; status = d.status.rawValue
-        joinDate = d.joinDate?.iso; $org.id = org.id!; orgPath = org.path; $group.id = group?.id
+        joinDate = d.joinDate?.iso; $org.id = org.id!; orgPath = group?.path ?? org.path; $group.id = group?.id
         post = d.post; phone = d.phone; retired = d.retired; hardship = d.hardship
     }
 }

@@ -177,6 +177,25 @@ enum OrgService {
         let rows = try await q.groupBy("org_id").all(decoding: Row.self)
         return Dictionary(uniqueKeysWithValues: rows.map { ($0.org_id, $0.n) })
     }
+
+    /// Members per 党小组 (members belong to a branch and optionally to one of its groups).
+    static func groupCounts(under roots: [String]?, on db: any Database) async throws -> [UUID: Int] {
+        struct Row: Decodable { var group_id: UUID; var n: Int }
+        if let roots, roots.isEmpty { return [:] }
+        let q = db.sql.select()
+            .column("group_id")
+            .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+            .from("members")
+            .where(SQLColumn("group_id"), .isNot, SQLLiteral.null)
+        if let roots {
+            q.where { w in
+                for r in roots { w.orWhere(SQLColumn("org_path"), .like, SQLBind(r + "%")) }
+                return w
+            }
+        }
+        let rows = try await q.groupBy("group_id").all(decoding: Row.self)
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.group_id, $0.n) })
+    }
 }
 
 extension Optional {

@@ -159,6 +159,9 @@ enum UserService {
         }
     }
 
-    /// Lower cost under test so the suite stays fast; production uses 12.
-    nonisolated(unsafe) static var bcryptCost = 12
+    /// bcrypt cost 12 in production; BCRYPT_COST overrides it (the test suite uses 4 to stay fast).
+    static let bcryptCost: Int = {
+        if let v = Environment.get("BCRYPT_COST").flatMap(Int.init), (4...16).contains(v) { return v }
+        return ProcessInfo.processInfo.processName.contains("PackageTests") ? 4 : 12
+    }()
 }

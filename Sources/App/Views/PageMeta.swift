@@ -35,7 +35,9 @@ struct PageMeta: Encodable, Sendable {
             add("工作日历", "/calendar")
         }
         var flash: Flash?
-        if let raw = req.session.data["flash"] {
+        // pages outside the session group (static files, /healthz, the API) have no session to read
+        let hasSession = req.hasSession || req.storage[SessionRoute.self] == true
+        if hasSession, let raw = req.session.data["flash"] {
             let parts = raw.split(separator: "\u{1}", maxSplits: 1).map(String.init)
             if parts.count == 2 { flash = Flash(kind: parts[0], message: parts[1]) }
             req.session.data["flash"] = nil
@@ -43,9 +45,12 @@ struct PageMeta: Encodable, Sendable {
         var allCrumbs = user == nil ? [] : [Crumb(label: "首页", href: "/")]
         allCrumbs += crumbs.map { Crumb(label: $0.0, href: $0.1) }
         return PageMeta(title: title, userName: user?.displayName, roleLabel: user?.primaryRole?.label,
-                        nav: nav, crumbs: allCrumbs, flash: flash, csrf: req.csrfToken, today: req.today.iso)
+                        nav: nav, crumbs: allCrumbs, flash: flash, csrf: hasSession ? req.csrfToken : "", today: req.today.iso)
     }
 }
+
+/// Set by SessionUserMiddleware so pages know the session middleware ran.
+struct SessionRoute: StorageKey { typealias Value = Bool }
 
 extension Request {
     /// A message shown once on the next page.

@@ -86,7 +86,7 @@ enum ImportAPI {
         guard var buf = req.body.data, buf.readableBytes > 0 else { throw AppError.badRequest("请求体为空：请上传 CSV 或 XLSX 文件", field: "file") }
         let data = buf.readData(length: buf.readableBytes) ?? Data()
         do { return try Spreadsheet.read(data) } catch {
-            throw AppError.badRequest((error as? SpreadsheetError)?.chineseMessage ?? "文件无法识别：不是有效的 CSV 或 XLSX 文件", field: "file")
+            throw AppError.badRequest(error.chineseMessage, field: "file")
         }
     }
 }

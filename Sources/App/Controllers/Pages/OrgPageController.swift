@@ -65,8 +65,10 @@ struct OrgPageController {
         try await req.require(.readOrgs, entity: "org")
         let showClosed = (try? req.query.get(String.self, at: "closed")) == "1"
         let orgs = try await OrgService.all(ctx: ctx, includeClosed: showClosed)
-        let counts = try await OrgService.memberCounts(under: ctx.scope.roots(for: .readOrgs), on: req.db)
-        let rows = Self.preorder(orgs, counts: counts, today: ctx.today)
+        let roots = ctx.scope.roots(for: .readOrgs)
+        let counts = try await OrgService.memberCounts(under: roots, on: req.db)
+        let groups = try await OrgService.groupCounts(under: roots, on: req.db)
+        let rows = Self.preorder(orgs, counts: counts, groupCounts: groups, today: ctx.today)
         let page = OrgTreePage(meta: await PageMeta.make(req, title: "组织架构", crumbs: [("组织架构", nil)]), rows: rows, total: rows.count,
                                canWrite: ctx.scope.allows(.writeOrgs), canImport: ctx.scope.allows(.importData) && ctx.scope.allows(.writeOrgs),
                                showClosed: showClosed, collapseFrom: rows.count > 60 ? 2 : 99)
@@ -74,7 +76,7 @@ struct OrgPageController {
     }
 
     /// Parent before children, siblings by type then code; subtree member totals summed bottom-up.
-    static func preorder(_ orgs: [OrgModel], counts: [UUID: Int], today: Day) -> [OrgTreePage.Row] {
+    static func preorder(_ orgs: [OrgModel], counts: [UUID: Int], groupCounts: [UUID: Int], today: Day) -> [OrgTreePage.Row] {
         let ids = Set(orgs.compactMap(\.id))
         var children: [UUID: [OrgModel]] = [:]
         var roots: [OrgModel] = []
@@ -83,8 +85,11 @@ struct OrgPageController {
         }
         func sortKey(_ a: OrgModel, _ b: OrgModel) -> Bool { (a.orgType.rank, a.code) < (b.orgType.rank, b.code) }
         var subtotal: [UUID: Int] = [:]
+        // members hang on their branch (org_id); a group's figure is its own roll and is not added upward twice
         func total(_ o: OrgModel) -> Int {
-            let n = (counts[o.id!] ?? 0) + (children[o.id!] ?? []).reduce(0) { $0 + total($1) }
+            let below = (children[o.id!] ?? []).reduce(0) { $0 + total($1) }
+            if o.orgType == .group { subtotal[o.id!] = groupCounts[o.id!] ?? 0; return 0 }
+            let n = (counts[o.id!] ?? 0) + below
             subtotal[o.id!] = n
             return n
         }
@@ -298,7 +303,7 @@ enum ImportPages {
         do {
             let table: SheetTable
             do { table = try Spreadsheet.read(data) } catch {
-                throw AppError.badRequest((error as? SpreadsheetError)?.chineseMessage ?? "文件无法识别：不是有效的 CSV 或 XLSX 文件", field: "file")
+                throw AppError.badRequest(error.chineseMessage, field: "file")
             }
             let n = try await run(table)
             let v = try await req.view.render("import", await page(req, kind: kind, errors: [], imported: n, message: nil))

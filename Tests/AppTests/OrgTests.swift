@@ -1,0 +1,142 @@
+import Foundation
+import Testing
+import VaporTesting
+import Fluent
+import Domain
+@testable import App
+
+@Suite struct OrgTests {
+    @Test func createEditMoveCloseThroughTheAPI() async throws {
+        try await withTestApp { t in
+            let token = try await t.token("jiguan")
+            let unit = try await t.org("ZR-JGDW")
+            // create
+            let created = try await t.api(.POST, "/api/v1/orgs", token: token, json: [
+                "name": "信息中心党支部", "code": "ZR-B10", "type": "branch", "parentId": unit.idString,
+                "termStart": "2023-01-10", "secretary": "陈晨"])
+            #expect(created.status == .created)
+            let org = try created.content.decode(OrgDTO.self)
+            #expect(org.termYears == 3, "a branch's term defaults to 3 years")
+            #expect(org.termDue == "2026-01-10")
+            #expect(org.termStatus == "overdue")
+            // edit
+            let edited = try await t.api(.PATCH, "/api/v1/orgs/\(org.id)", token: token, json: ["termStart": "2026-01-08"])
+            #expect(try edited.content.decode(OrgDTO.self).termStatus == "ok")
+            // a group under it, then move the branch under the general branch of the same unit? not in scope → 403
+            let bdcGeneral = try await t.org("BDC-ZZ")
+            let moveOut = try await t.api(.POST, "/api/v1/orgs/\(org.id)/move", token: token, json: ["parentId": bdcGeneral.idString])
+            #expect(moveOut.status == .forbidden)
+            // close
+            let closed = try await t.api(.POST, "/api/v1/orgs/\(org.id)/close", token: token)
+            #expect(try closed.content.decode(OrgDTO.self).status == "closed")
+            let again = try await t.api(.POST, "/api/v1/orgs/\(org.id)/close", token: token)
+            #expect(again.status == .conflict)
+            // every step is audited with before and after
+            let entries = try await AuditEntryModel.query(on: t.db).filter(\.$entityID == org.id).all()
+            #expect(entries.map(\.action).sorted() == ["close", "create", "update"])
+            let update = try #require(entries.first { $0.action == "update" })
+            #expect(update.before?.contains("2023-01-10") == true)
+            #expect(update.after?.contains("2026-01-08") == true)
+            #expect(update.actorName.contains("jiguan"))
+        }
+    }
+
+    @Test func moveRewritesTheSubtreeAndItsMembers() async throws {
+        try await withTestApp { t in
+            let token = try await t.token("gongwei")
+            let branch = try await t.org("BDC-B03")
+            let general = try await t.org("BDC-ZZ")
+            let members = try await MemberModel.query(on: t.db).filter(\.$org.$id == branch.id!).count()
+            let res = try await t.api(.POST, "/api/v1/orgs/\(branch.idString)/move", token: token, json: ["parentId": general.idString])
+            #expect(res.status == .ok)
+            let moved = try await t.org("BDC-B03")
+            #expect(moved.path.hasPrefix(general.path))
+            #expect(moved.depth == general.depth + 1)
+            let group = try await t.org("BDC-B03-G1")
+            #expect(group.path.hasPrefix(moved.path))
+            #expect(group.depth == moved.depth + 1)
+            let under = try await MemberModel.query(on: t.db).filter(\.$orgPath, .contains(inverse: false, .prefix), moved.path).count()
+            #expect(under == members, "members follow their branch")
+            // a node cannot move under itself
+            let loop = try await t.api(.POST, "/api/v1/orgs/\(general.idString)/move", token: token, json: ["parentId": moved.idString])
+            #expect(loop.status == .unprocessableEntity)
+            #expect(loop.errorFields["parent"] == "不能移动到本组织或其下级组织之下")
+        }
+    }
+
+    @Test func closingAnOrgWithMembersIsRefusedWithAReason() async throws {
+        try await withTestApp { t in
+            let token = try await t.token("admin")
+            let g = try await t.org("ZR-B02-G1")
+            let res = try await t.api(.POST, "/api/v1/orgs/\(g.idString)/close", token: token)
+            #expect(res.status == .conflict)
+            #expect(res.errorMessage.contains("名党员"))
+        }
+    }
+
+    @Test func invalidOrgInputNamesEachFieldInChinese() async throws {
+        try await withTestApp { t in
+            let token = try await t.token("admin")
+            let unit = try await t.org("ZR-JGDW")
+            let bad = try await t.api(.POST, "/api/v1/orgs", token: token, json: [
+                "name": "", "code": "有 空格", "type": "支队", "parentId": unit.idString, "termStart": "2026-02-30"])
+            #expect(bad.status == .unprocessableEntity)
+            #expect(bad.errorFields["name"] == "组织名称不能为空")
+            #expect(bad.errorFields["code"] == "组织编码只能包含字母、数字、- 和 _")
+            #expect(bad.errorFields["termStart"] == "本届开始日期不是有效日期，应为 YYYY-MM-DD")
+            let dup = try await t.api(.POST, "/api/v1/orgs", token: token, json: ["name": "重复", "code": "ZR-B01", "type": "branch", "parentId": unit.idString])
+            #expect(dup.status == .conflict)
+            #expect(dup.errorFields["code"] == "组织编码“ZR-B01”已被使用")
+            let wrongPlace = try await t.api(.POST, "/api/v1/orgs", token: token, json: ["name": "小组", "code": "X-G", "type": "group", "parentId": unit.idString])
+            #expect(wrongPlace.errorFields["parent"] == "党小组不能设在机关党委之下")
+        }
+    }
+
+    @Test func formKeepsWhatWasTypedAndShowsErrorsBesideFields() async throws {
+        try await withTestApp { t in
+            let b = try await t.login("jiguan")
+            let unit = try await t.org("ZR-JGDW")
+            try await b.get("/orgs/new?parent=\(unit.idString)")
+            let res = try await b.post("/orgs/new", ["name": "新党支部<b>", "code": "bad code", "type": "branch", "parent": unit.idString, "termYears": "30"])
+            #expect(res.status == .unprocessableEntity)
+            let html = res.body.string
+            #expect(html.contains("value=\"新党支部&lt;b&gt;\""), "typed name kept, escaped")
+            #expect(html.contains("组织编码只能包含字母、数字、- 和 _"))
+            #expect(html.contains("任期年限应为1到10之间的整数"))
+            #expect(html.contains("has-error"))
+        }
+    }
+
+    @Test func treePageListsTheScopeOnlyAndFlagsOverdueTerms() async throws {
+        try await withTestApp { t in
+            let b = try await t.login("jiguan")
+            let html = try await b.get("/orgs").body.string
+            #expect(html.contains("办公室党支部"))
+            #expect(html.contains("执法监察支队党支部"))
+            #expect(html.contains("换届超期"))
+            #expect(!html.contains("登记业务第一党支部"), "another unit's branch is not shown")
+        }
+    }
+
+    @Test func treePageRendersTwoThousandNodes() async throws {
+        try await withTestApp { t in
+            // given 2,000 more groups under the branches (a large bureau)
+            let branches = try await OrgModel.query(on: t.db).filter(\.$type == OrgType.branch.rawValue).all()
+            var rows = [["组织编码", "组织名称", "组织类型", "上级组织编码"]]
+            for i in 0..<2000 { rows.append(["BIG-\(i)", "第\(i)党小组", "党小组", branches[i % branches.count].code]) }
+            let n = try await ImportExport.importOrgs(SheetTable(rows: rows), ctx: Commands.ctx(t.app))
+            #expect(n == 2000)
+            // when the admin opens the tree
+            let b = try await t.login("admin")
+            let started = Date()
+            let res = try await b.get("/orgs")
+            // then every node is there, collapsible and searchable
+            #expect(res.status == .ok)
+            let html = res.body.string
+            #expect(html.components(separatedBy: "class=\"tree-row").count - 1 >= 2048)
+            #expect(html.contains("id=\"tree-search\""))
+            #expect(html.contains("data-collapse-from=\"2\""))
+            #expect(Date().timeIntervalSince(started) < 20)
+        }
+    }
+}
