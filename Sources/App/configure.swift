@@ -7,6 +7,7 @@ import Domain
 
 /// Sets up storage, migrations, templates, sessions and routes. Migrations run on start.
 func configure(_ app: Application, demo: Bool = false, storage: AppConfig.Storage? = nil, clock: AppClock? = nil) async throws {
+    if app.environment == .testing { app.logger.logLevel = .warning }
     var config = try AppConfig.fromEnvironment(app.environment, demo: demo)
     if let storage { config.storage = storage }
     app.appConfig = config
@@ -46,7 +47,7 @@ func configure(_ app: Application, demo: Bool = false, storage: AppConfig.Storag
     }
 
     app.middleware = .init()
-    app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
+    if app.environment != .testing { app.middleware.use(RouteLoggingMiddleware(logLevel: .info)) }
     app.middleware.use(AppErrorMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil))

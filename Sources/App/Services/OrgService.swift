@@ -91,11 +91,11 @@ enum OrgService {
         try await ctx.db.transaction { db in
             let cut = oldPath.count + 1   // SQL substr is 1-based
             try await db.sql.raw("""
-                UPDATE orgs SET path = \(bind: newPath) || substr(path, \(bind: cut)), depth = depth + \(bind: delta)
+                UPDATE orgs SET path = CAST(\(bind: newPath) AS TEXT) || substr(path, CAST(\(bind: cut) AS INTEGER)), depth = depth + CAST(\(bind: delta) AS INTEGER)
                 WHERE path LIKE \(bind: oldPath + "%")
                 """).run()
             try await db.sql.raw("""
-                UPDATE members SET org_path = \(bind: newPath) || substr(org_path, \(bind: cut))
+                UPDATE members SET org_path = CAST(\(bind: newPath) AS TEXT) || substr(org_path, CAST(\(bind: cut) AS INTEGER))
                 WHERE org_path LIKE \(bind: oldPath + "%")
                 """).run()
             let moved = try await OrgModel.find(org.id, on: db)!
