@@ -3,7 +3,22 @@ import Logging
 
 /// Starts the app: `serve [--hostname --port --demo]`, `migrate`, `demo`, `user create`, `backup`, `import`.
 public enum Entrypoint {
-    public static func main() async throws {
+    /// Runs the command line; false when it failed (the reason is already printed).
+    public static func run() async -> Bool {
+        do {
+            try await main()
+            return true
+        } catch let e as AppError {
+            FileHandle.standardError.write(Data("错误：\(e.message)\n".utf8))
+        } catch let e as ConfigError {
+            FileHandle.standardError.write(Data("\(e.description)\n".utf8))
+        } catch {
+            FileHandle.standardError.write(Data("错误：\(error)\n".utf8))
+        }
+        return false
+    }
+
+    static func main() async throws {
         var args = CommandLine.arguments
         // `--demo` belongs to us, not to Vapor's serve command.
         let demo = args.contains("--demo")
@@ -19,7 +34,6 @@ public enum Entrypoint {
             if demo, command == "serve" { DemoData.printLogins(app) }
             try await app.execute()
         } catch {
-            app.logger.report(error: error)
             try? await app.asyncShutdown()
             throw error
         }

@@ -50,8 +50,7 @@ struct UserCommand: AsyncCommand {
                                                  ctx: Commands.ctx(context.application))
             context.console.print("已创建用户 \(u.username)（\(u.grants.first?.roleValue?.label ?? "")），密码：\(pw)")
         } catch let e as AppError {
-            context.console.error("创建失败：\(e.message)")
-            throw e
+            throw ConfigError("创建用户失败：" + e.message)
         }
     }
 }
@@ -118,9 +117,9 @@ struct ImportCommand: AsyncCommand {
             let secs = Date().timeIntervalSince(started)
             context.console.print("导入成功：\(n) 行，用时 \(String(format: "%.2f", secs)) 秒（\(Int(Double(n) / max(secs, 0.001))) 行/秒）")
         } catch AppError.importRejected(let rows) {
-            context.console.error("导入失败，未导入任何数据。共 \(rows.count) 处错误：")
-            for r in rows.prefix(50) { context.console.error("  第\(r.row)行 [\(r.column)] \(r.message)") }
-            throw AppError.importRejected(rows)
+            var lines = ["导入失败，未导入任何数据。共 \(rows.count) 处错误："]
+            for r in rows.prefix(50) { lines.append("  第\(r.row)行 [\(r.column)] \(r.message)") }
+            throw ConfigError(lines.joined(separator: "\n"))
         }
     }
 }

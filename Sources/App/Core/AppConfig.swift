@@ -21,13 +21,13 @@ struct AppConfig: Sendable {
         var storage = Storage.sqliteFile(Environment.get("SQLITE_PATH") ?? "data/dangjian.sqlite")
         if let url = Environment.get("DATABASE_URL"), !url.isEmpty {
             guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
-                throw ConfigError("DATABASE_URL 必须以 postgres:// 开头（当前：\(url.prefix(12))…）")
+                throw ConfigError("配置错误：DATABASE_URL 必须以 postgres:// 开头（当前：\(url.prefix(12))…）")
             }
             storage = .postgres(url)
         }
         var fixed: Day?
         if let t = Environment.get("DANGJIAN_TODAY"), !t.isEmpty {
-            guard let d = Day(iso: t) else { throw ConfigError("DANGJIAN_TODAY 应为 YYYY-MM-DD，当前为 \(t)") }
+            guard let d = Day(iso: t) else { throw ConfigError("配置错误：DANGJIAN_TODAY 应为 YYYY-MM-DD，当前为 \(t)") }
             fixed = d
         }
         return AppConfig(storage: storage, demo: demo,
@@ -35,9 +35,10 @@ struct AppConfig: Sendable {
     }
 }
 
+/// A start-up or command-line failure, printed as is and ending the process with status 1.
 struct ConfigError: Error, CustomStringConvertible {
     let description: String
-    init(_ d: String) { description = "配置错误：" + d }
+    init(_ d: String) { description = d }
 }
 
 /// Time is injected so a test can stand on 2026-09-30.
