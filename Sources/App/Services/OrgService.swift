@@ -160,42 +160,26 @@ enum OrgService {
         if try await q.count() > 0 { throw AppError.conflict("组织编码“\(code)”已被使用", field: "code") }
     }
 
-    /// Direct member counts per org id, for the tree and the dashboard.
-    static func memberCounts(under roots: [String]?, on db: any Database) async throws -> [UUID: Int] {
-        struct Row: Decodable { var org_id: UUID; var n: Int }
+    /// Members per branch (`org_id`) or per 党小组 (`group_id`) inside the given subtrees, for the tree and the dashboard.
+    static func memberCounts(by column: MemberCountColumn, under roots: [String]?, on db: any Database) async throws -> [UUID: Int] {
+        struct Row: Decodable { var id: UUID; var n: Int }
         if let roots, roots.isEmpty { return [:] }
         let q = db.sql.select()
-            .column("org_id")
+            .column(SQLColumn(column.rawValue), as: "id")
             .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
             .from("members")
+            .where(SQLColumn(column.rawValue), .isNot, SQLLiteral.null)
         if let roots {
             q.where { w in
                 for r in roots { w.orWhere(SQLColumn("org_path"), .like, SQLBind(r + "%")) }
                 return w
             }
         }
-        let rows = try await q.groupBy("org_id").all(decoding: Row.self)
-        return Dictionary(uniqueKeysWithValues: rows.map { ($0.org_id, $0.n) })
+        let rows = try await q.groupBy(column.rawValue).all(decoding: Row.self)
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.id, $0.n) })
     }
 
-    /// Members per 党小组 (members belong to a branch and optionally to one of its groups).
-    static func groupCounts(under roots: [String]?, on db: any Database) async throws -> [UUID: Int] {
-        struct Row: Decodable { var group_id: UUID; var n: Int }
-        if let roots, roots.isEmpty { return [:] }
-        let q = db.sql.select()
-            .column("group_id")
-            .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
-            .from("members")
-            .where(SQLColumn("group_id"), .isNot, SQLLiteral.null)
-        if let roots {
-            q.where { w in
-                for r in roots { w.orWhere(SQLColumn("org_path"), .like, SQLBind(r + "%")) }
-                return w
-            }
-        }
-        let rows = try await q.groupBy("group_id").all(decoding: Row.self)
-        return Dictionary(uniqueKeysWithValues: rows.map { ($0.group_id, $0.n) })
-    }
+    enum MemberCountColumn: String { case branch = "org_id", group = "group_id" }
 }
 
 extension Optional {

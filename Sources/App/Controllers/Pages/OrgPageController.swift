@@ -66,8 +66,8 @@ struct OrgPageController {
         let showClosed = (try? req.query.get(String.self, at: "closed")) == "1"
         let orgs = try await OrgService.all(ctx: ctx, includeClosed: showClosed)
         let roots = ctx.scope.roots(for: .readOrgs)
-        let counts = try await OrgService.memberCounts(under: roots, on: req.db)
-        let groups = try await OrgService.groupCounts(under: roots, on: req.db)
+        let counts = try await OrgService.memberCounts(by: .branch, under: roots, on: req.db)
+        let groups = try await OrgService.memberCounts(by: .group, under: roots, on: req.db)
         let rows = Self.preorder(orgs, counts: counts, groupCounts: groups, today: ctx.today)
         let page = OrgTreePage(meta: await PageMeta.make(req, title: "组织架构", crumbs: [("组织架构", nil)]), rows: rows, total: rows.count,
                                canWrite: ctx.scope.allows(.writeOrgs), canImport: ctx.scope.allows(.importData) && ctx.scope.allows(.writeOrgs),
