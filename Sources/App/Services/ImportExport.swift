@@ -180,7 +180,7 @@ enum ImportExport {
         let e = AuditEntryModel()
         e.at = ctx.now; e.actorID = ctx.actor.id; e.actorName = ctx.actor.name; e.action = action; e.entityType = entity
         e.entityID = id; e.entityLabel = label; e.orgID = orgID; e.orgPath = orgPath; e.after = Audit.json(after)
-        e.requestID = ctx.actor.requestID; e.ip = ctx.actor.ip; e.note = "批量导入"
+        e.requestID = ctx.actor.requestID; e.ip = ctx.actor.ip; e.note = action == "import" ? "批量导入" : nil
         return e
     }
 
