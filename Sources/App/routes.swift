@@ -67,6 +67,8 @@ func routes(_ app: Application) throws {
     let pages = forms.grouped(RequireUserMiddleware())
     let uploads = session.grouped(RequireUserMiddleware(), CSRFMiddleware(maxBody: 100 << 20))
     pages.post("logout", use: authPages.logout)
+    pages.get("account", use: authPages.account)
+    pages.post("account", use: authPages.changePassword)
     pages.get(use: DashboardController().index)
 
     let orgPages = OrgPageController()

@@ -111,3 +111,36 @@ import Fluent
         #expect(AuthPageController.safeNext(nil) == "/")
     }
 }
+
+@Suite struct AccountTests {
+    @Test func loginRotatesTheSessionId() async throws {
+        try await withTestApp { t in
+            let b = t.browser()
+            try await b.get("/login")
+            let before = b.cookie
+            try await b.post("/login", ["username": "zhibu", "password": TestApp.password])
+            #expect(b.cookie != nil)
+            #expect(b.cookie != before, "a new session id after log-in")
+            // the planted pre-login session id no longer works
+            let attacker = t.browser()
+            attacker.cookie = before
+            #expect(try await attacker.get("/").status == .seeOther)
+        }
+    }
+
+    @Test func userChangesOwnPasswordWithTheCurrentOne() async throws {
+        try await withTestApp { t in
+            let b = try await t.login("zhibu")
+            try await b.get("/account")
+            let wrong = try await b.post("/account", ["current": "nope", "password": "NewPass2026", "confirm": "NewPass2026"])
+            #expect(wrong.status == .unprocessableEntity)
+            #expect(wrong.body.string.contains("当前密码不正确"))
+            let mismatch = try await b.post("/account", ["current": TestApp.password, "password": "NewPass2026", "confirm": "NewPass2027"])
+            #expect(mismatch.body.string.contains("两次输入的新密码不一致"))
+            let ok = try await b.post("/account", ["current": TestApp.password, "password": "NewPass2026", "confirm": "NewPass2026"])
+            #expect(ok.location == "/account")
+            #expect(try await t.api(.POST, "/api/v1/auth/login", json: ["username": "zhibu", "password": "NewPass2026"]).status == .ok)
+            #expect(try await t.api(.POST, "/api/v1/auth/login", json: ["username": "zhibu", "password": TestApp.password]).status == .unauthorized)
+        }
+    }
+}

@@ -107,6 +107,7 @@ import Fluent
                 Case(method: .GET, path: "/users/new", allowed: ["admin", "gongwei", "jiguan"]),
                 Case(method: .GET, path: "/audit", allowed: ["admin", "gongwei", "jiguan"]),
                 Case(method: .GET, path: "/calendar", allowed: everyone),
+                Case(method: .GET, path: "/account", allowed: everyone),
                 Case(method: .POST, path: "/members/\(outMember)/edit", body: ["post": "组织委员"], allowed: ["admin", "gongwei"]),
                 Case(method: .POST, path: "/orgs/\(bdc)/edit", body: ["secretary": "宋佳"], allowed: ["admin", "gongwei"]),
                 Case(method: .POST, path: "/calendar", body: ["date": "2026-12-28", "kind": "holiday", "name": "测试"], allowed: ["admin"]),
