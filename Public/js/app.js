@@ -12,45 +12,40 @@
     s.addEventListener("change", function () { s.form.submit(); });
   });
 
+  // The org tree: rows come in pre-order, each knows its parent's position (data-p).
   var tree = document.getElementById("tree");
   if (!tree) return;
   var rows = Array.prototype.slice.call(tree.querySelectorAll(".tree-row"));
-  var collapsed = {};
+  var parent = rows.map(function (r) { return parseInt(r.dataset.p, 10); });
+  var text = rows.map(function (r) { return r.textContent.replace(/\s+/g, " ").toLowerCase(); });
+  var collapsed = rows.map(function () { return false; });
 
   function render() {
-    // a row is hidden when any ancestor is collapsed
-    var hiddenUnder = null;
-    rows.forEach(function (r) {
-      var p = r.dataset.path;
-      if (hiddenUnder && p.indexOf(hiddenUnder) === 0 && p !== hiddenUnder) { r.classList.add("hidden"); return; }
-      hiddenUnder = null;
-      r.classList.remove("hidden");
-      if (collapsed[p]) hiddenUnder = p;
-    });
-    rows.forEach(function (r) {
+    var hidden = [];
+    rows.forEach(function (r, i) {
+      var p = parent[i];
+      hidden[i] = p >= 0 && (hidden[p] || collapsed[p]);
+      r.classList.toggle("hidden", hidden[i]);
       var b = r.querySelector(".twisty");
-      if (b) b.setAttribute("aria-expanded", collapsed[r.dataset.path] ? "false" : "true");
+      if (b) b.setAttribute("aria-expanded", collapsed[i] ? "false" : "true");
     });
   }
 
-  var from = parseInt(tree.dataset.collapseFrom || "99", 10);
-  rows.forEach(function (r) {
-    if (r.querySelector(".twisty") && parseInt(r.dataset.depth, 10) >= from - 1) collapsed[r.dataset.path] = true;
-  });
+  function collapseFrom(depth) {
+    rows.forEach(function (r, i) { collapsed[i] = !!r.querySelector(".twisty") && parseInt(r.dataset.d, 10) >= depth; });
+  }
+  collapseFrom(parseInt(tree.dataset.collapseFrom || "99", 10));
   render();
 
   tree.addEventListener("click", function (e) {
     var b = e.target.closest(".twisty");
     if (!b) return;
-    var p = b.parentNode.dataset.path;
-    collapsed[p] = !collapsed[p];
+    var i = rows.indexOf(b.parentNode);
+    collapsed[i] = !collapsed[i];
     render();
   });
-  document.getElementById("tree-expand").addEventListener("click", function () { collapsed = {}; render(); });
-  document.getElementById("tree-collapse").addEventListener("click", function () {
-    rows.forEach(function (r) { if (r.querySelector(".twisty") && r.dataset.depth !== "0") collapsed[r.dataset.path] = true; });
-    render();
-  });
+  document.getElementById("tree-expand").addEventListener("click", function () { collapseFrom(999); render(); });
+  document.getElementById("tree-collapse").addEventListener("click", function () { collapseFrom(1); render(); });
 
   var search = document.getElementById("tree-search");
   var empty = document.getElementById("tree-empty");
@@ -61,17 +56,15 @@
       var q = search.value.trim().toLowerCase();
       rows.forEach(function (r) { r.classList.remove("match"); });
       if (!q) { empty.hidden = true; render(); return; }
-      // show matches and their ancestors, hide the rest
-      var keep = {};
+      // show the matches and their ancestors, hide the rest
+      var keep = rows.map(function () { return false; });
       var n = 0;
-      rows.forEach(function (r) {
-        if (r.dataset.text.toLowerCase().indexOf(q) >= 0) {
-          r.classList.add("match"); n++;
-          var parts = r.dataset.path.split("/").filter(Boolean), acc = "/";
-          parts.forEach(function (id) { acc += id + "/"; keep[acc] = true; });
-        }
+      rows.forEach(function (r, i) {
+        if (text[i].indexOf(q) < 0) return;
+        r.classList.add("match"); n++;
+        for (var j = i; j >= 0 && !keep[j]; j = parent[j]) keep[j] = true;
       });
-      rows.forEach(function (r) { r.classList.toggle("hidden", !keep[r.dataset.path]); });
+      rows.forEach(function (r, i) { r.classList.toggle("hidden", !keep[i]); });
       empty.hidden = n > 0;
     }, 120);
   });

@@ -5,7 +5,8 @@ import Domain
 struct OrgTreePage: Encodable {
     struct Row: Encodable {
         var id: String; var name: String; var code: String; var typeLabel: String; var depth: Int; var indent: Int
-        var path: String; var hasChildren: Bool; var members: Int; var subtreeMembers: Int
+        /// Position in the list and the parent's position (-1 for a root): the page's script walks these.
+        var index: Int; var parent: Int; var hasChildren: Bool; var members: Int; var subtreeMembers: Int
         var secretary: String; var termDue: String; var termStatus: String; var termLabel: String; var closed: Bool
     }
     var meta: PageMeta
@@ -96,16 +97,17 @@ struct OrgPageController {
         roots.forEach { _ = total($0) }
         let minDepth = roots.map(\.depth).min() ?? 0
         var out: [OrgTreePage.Row] = []
-        func walk(_ o: OrgModel) {
+        func walk(_ o: OrgModel, parent: Int) {
             let t = o.termDue(today: today)
             let kids = (children[o.id!] ?? []).sorted(by: sortKey)
+            let index = out.count
             out.append(.init(id: o.idString, name: o.name, code: o.code, typeLabel: o.orgType.label, depth: o.depth - minDepth,
-                             indent: min(o.depth - minDepth, 7), path: o.path, hasChildren: !kids.isEmpty,
+                             indent: min(o.depth - minDepth, 7), index: index, parent: parent, hasChildren: !kids.isEmpty,
                              members: counts[o.id!] ?? 0, subtreeMembers: subtotal[o.id!] ?? 0, secretary: o.secretary ?? "",
                              termDue: t.dueDate?.iso ?? "", termStatus: t.status.rawValue, termLabel: t.status.label, closed: o.orgStatus == .closed))
-            kids.forEach(walk)
+            kids.forEach { walk($0, parent: index) }
         }
-        roots.sorted(by: sortKey).forEach(walk)
+        roots.sorted(by: sortKey).forEach { walk($0, parent: -1) }
         return out
     }
 
