@@ -51,12 +51,14 @@ func configure(_ app: Application, demo: Bool = false, storage: AppConfig.Storag
     app.middleware = .init()
     if app.environment != .testing { app.middleware.use(RouteLoggingMiddleware(logLevel: .info)) }
     app.middleware.use(AppErrorMiddleware())
+    app.middleware.use(MethodNotAllowedMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil))
 
     try OpenAPI.load(app)
     if config.demo { try await DemoData.seed(app) }
     try routes(app)
+    MethodNotAllowedMiddleware.build(app)
 }
 
 /// Conservative headers for every answer.

@@ -1,4 +1,5 @@
 import Vapor
+import Fluent
 import Domain
 
 /// Maps every error to the answer the caller understands: JSON under /api
@@ -22,6 +23,7 @@ struct AppErrorMiddleware: AsyncMiddleware {
         var message: String
         var fields: [String: String]?
         var rows: [RowError]?
+        var headers: HTTPHeaders = [:]
     }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
@@ -49,9 +51,15 @@ struct AppErrorMiddleware: AsyncMiddleware {
         case let e as DecodingError:
             let (field, message) = describe(e)
             return Mapped(status: .badRequest, code: "bad_request", message: message, fields: field.map { [$0: message] })
+        case let e as any DatabaseError where e.isConstraintFailure:
+            // two people saving the same code/username at once: the database's unique index decides
+            return Mapped(status: .conflict, code: "conflict", message: "与现有数据冲突：编码、用户名或日期已被使用（可能有人同时提交），请刷新后重试")
         case let e as any AbortError:
-            let status = e.status
-            return Mapped(status: status, code: code(for: status), message: chinese(for: status, reason: e.reason))
+            // Vapor answers 422 for an empty or unreadable body; for the caller that is a bad request
+            let status: HTTPResponseStatus = e.status == .unprocessableEntity ? .badRequest : e.status
+            var m = Mapped(status: status, code: code(for: status), message: status == .badRequest && e.status == .unprocessableEntity ? "请求体为空或不是有效的 JSON" : chinese(for: status, reason: e.reason))
+            m.headers = e.headers
+            return m
         default:
             return Mapped(status: .internalServerError, code: "internal_error", message: "服务器内部错误，请稍后重试；如问题持续，请将请求编号告知管理员")
         }
@@ -63,6 +71,7 @@ struct AppErrorMiddleware: AsyncMiddleware {
             let body = Body(error: .init(code: m.code, message: m.message, fields: m.fields, rows: m.rows, requestId: request.id))
             let res = Response(status: m.status)
             try? res.content.encode(body, as: .json)
+            for (k, v) in m.headers where k.lowercased() == "allow" { res.headers.replaceOrAdd(name: k, value: v) }
             return res
         }
         if m.status == .unauthorized {

@@ -101,6 +101,22 @@ enum OrgService {
             let moved = try await OrgModel.find(org.id, on: db)!
             moved.parentID = parent.id
             try await moved.update(on: db)
+            // a 党小组 moved to another branch takes its members along: their branch changes, kept as transfers
+            if org.orgType == .group {
+                let fromName = try await org.parentID.asyncMap { try await OrgModel.find($0, on: db)?.name } ?? nil
+                for m in try await MemberModel.query(on: db).filter(\.$group.$id == org.id!).all() where m.$org.id != parent.id {
+                    let before = MemberDTO.snapshot(m)
+                    let t = MemberTransferModel()
+                    t.$member.id = m.id!; t.fromOrgID = m.$org.id; t.fromOrgName = fromName ?? ""
+                    t.toOrgID = parent.id!; t.toOrgName = parent.name; t.date = ctx.today.iso
+                    t.reason = "随“\(org.name)”调整到“\(parent.name)”"; t.actorName = ctx.actor.name
+                    m.$org.id = parent.id!
+                    try await m.update(on: db)
+                    try await t.create(on: db)
+                    try await ctx.audit(on: db, "transfer", "member", id: m.idString, label: m.name, orgID: parent.id, orgPath: m.orgPath,
+                                        before: before, after: MemberDTO.snapshot(m), note: t.reason)
+                }
+            }
             org.parentID = parent.id; org.path = moved.path; org.depth = moved.depth
             try await ctx.audit(on: db, "move", "org", id: org.idString, label: org.name, orgID: org.id, orgPath: org.path,
                                 before: before, after: OrgDTO.snapshot(org), note: "移至“\(parent.name)”之下")

@@ -106,6 +106,11 @@ enum UserService {
         }
         guard e.isEmpty else { throw AppError.validation(e) }
         if u.id == ctx.user.id && !u.active { throw AppError.validation(FieldErrors("active", "不能停用自己的账号")) }
+        if !u.active, u.grants.contains(where: { $0.roleValue == .admin }) {
+            let admins = try await RoleGrantModel.query(on: ctx.db).filter(\.$role == Role.admin.rawValue)
+                .join(UserModel.self, on: \RoleGrantModel.$user.$id == \UserModel.$id).filter(UserModel.self, \.$active == true).count()
+            if admins <= 1 { throw AppError.validation(FieldErrors("active", "这是系统中最后一个系统管理员，不能停用")) }
+        }
         let changedPassword = pwChanged
         try await ctx.db.transaction { db in
             try await u.update(on: db)
@@ -137,7 +142,13 @@ enum UserService {
     static func removeGrant(_ u: UserModel, grantID: String, ctx: Ctx) async throws -> UserModel {
         guard let gid = UUID(uuidString: grantID), let g = u.grants.first(where: { $0.id == gid }) else { throw AppError.notFound("授权不存在") }
         guard ctx.scope.mayGrant(g.roleValue ?? .admin, at: g.org.path) else { throw AppError.forbidden("无权收回该角色") }
+        if u.id == ctx.user.id { throw AppError.conflict("不能收回自己的角色，请联系其他管理员") }
         if u.grants.count == 1 { throw AppError.conflict("这是该用户唯一的角色；如需禁止登录，请停用账号") }
+        if g.roleValue == .admin {
+            let admins = try await RoleGrantModel.query(on: ctx.db).filter(\.$role == Role.admin.rawValue)
+                .join(UserModel.self, on: \RoleGrantModel.$user.$id == \UserModel.$id).filter(UserModel.self, \.$active == true).count()
+            if admins <= 1 { throw AppError.conflict("这是系统中最后一个系统管理员角色，不能收回") }
+        }
         try await ctx.db.transaction { db in
             try await g.delete(on: db)
             try await ctx.audit(on: db, "revoke", "user", id: u.idString, label: u.username, orgID: g.$org.id, orgPath: g.org.path,

@@ -14,6 +14,7 @@ struct CalendarAPIController {
         }
         guard (1...366).contains(count) else { throw AppError.badRequest("count 应为 1 到 366 之间的整数", field: "count") }
         let cal = try await CalendarService.calendar(req.application, db: req.db)
+        guard from.year <= 9998 else { throw AppError.badRequest("from 超出可计算的日期范围（应早于 9999 年）", field: "from") }
         let days = cal.workingDays(from: from, count: count)
         return WorkingDaysDTO(from: from.iso, count: count, days: days.map(\.iso), end: days.last!.iso)
     }
