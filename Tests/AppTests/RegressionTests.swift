@@ -28,6 +28,9 @@ import Domain
             #expect(res.headers.first(name: "Allow") == "GET, POST")
             #expect(res.errorMessage == "不支持该请求方法")
             #expect(try await t.api(.DELETE, "/api/v1/no-such-thing", token: token).status == .notFound)
+            let export = try await t.api(.PATCH, "/api/v1/orgs/export.csv", token: token, json: ["name": "x"])
+            #expect(export.status == .methodNotAllowed, "a literal path caught by PATCH /orgs/:id")
+            #expect(export.headers.first(name: "Allow") == "GET")
         }
     }
 

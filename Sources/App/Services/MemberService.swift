@@ -37,7 +37,7 @@ enum MemberService {
             q.filter(\.$status == s)
         }
         if let text = filter.q?.trimmingSpaces, !text.isEmpty {
-            guard text.count <= 50 else { throw AppError.badRequest("搜索内容不能超过50个字", field: "q") }
+            guard text.unicodeScalars.count <= 50 else { throw AppError.badRequest("搜索内容不能超过50个字", field: "q") }
             q.group(.or) { g in
                 g.filter(\.$name, .contains(inverse: false, .anywhere), text)
                 g.filter(\.$post, .contains(inverse: false, .anywhere), text)

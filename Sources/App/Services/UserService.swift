@@ -30,6 +30,7 @@ enum UserService {
         guard ctx.scope.allows(.manageUsers) else { throw AppError.forbidden("无权查看用户") }
         let query = UserModel.query(on: ctx.db).with(\.$grants, { $0.with(\.$org) }).sort(\.$username)
         if let q = q?.trimmingSpaces, !q.isEmpty {
+            guard q.unicodeScalars.count <= 50 else { throw AppError.badRequest("搜索内容不能超过50个字", field: "q") }
             query.group(.or) { $0.filter(\.$username, .contains(inverse: false, .anywhere), q).filter(\.$displayName, .contains(inverse: false, .anywhere), q) }
         }
         // Visibility depends on every grant's path, so filter in memory; user counts are small.
@@ -41,7 +42,7 @@ enum UserService {
     static func validatePassword(_ p: String?, field: String = "password", into e: inout FieldErrors) -> String? {
         guard let p, !p.isEmpty else { e.add(field, "密码不能为空"); return nil }
         if p.count < 8 { e.add(field, "密码至少8位"); return nil }
-        if p.count > 72 { e.add(field, "密码不能超过72位"); return nil }
+        if p.utf8.count > 72 { e.add(field, "密码不能超过72个字节（约24个汉字或72个字母）"); return nil }
         let hasLetter = p.contains { $0.isLetter }, hasDigit = p.contains { $0.isNumber }
         if !(hasLetter && hasDigit) { e.add(field, "密码须同时包含字母和数字"); return nil }
         return p

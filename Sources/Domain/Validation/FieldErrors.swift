@@ -27,14 +27,14 @@ public enum Check {
     public static func required(_ value: String?, _ field: String, _ label: String, max: Int = 100, into errors: inout FieldErrors) -> String? {
         let v = (value ?? "").trimmingSpaces
         if v.isEmpty { errors.add(field, "\(label)不能为空"); return nil }
-        if v.count > max { errors.add(field, "\(label)不能超过\(max)个字"); return nil }
+        if v.unicodeScalars.count > max { errors.add(field, "\(label)不能超过\(max)个字"); return nil }
         return v
     }
 
     public static func optional(_ value: String?, _ field: String, _ label: String, max: Int = 100, into errors: inout FieldErrors) -> String? {
         let v = (value ?? "").trimmingSpaces
         if v.isEmpty { return nil }
-        if v.count > max { errors.add(field, "\(label)不能超过\(max)个字"); return nil }
+        if v.unicodeScalars.count > max { errors.add(field, "\(label)不能超过\(max)个字"); return nil }
         return v
     }
 

@@ -17,7 +17,7 @@ enum AuditQuery {
             orgID = s("orgId"); user = s("user"); entity = s("entity"); action = s("action")
             if let f = s("from") { guard let d = Day(iso: f) else { throw AppError.badRequest("起始日期应为 YYYY-MM-DD", field: "from") }; from = d }
             if let t = s("to") { guard let d = Day(iso: t) else { throw AppError.badRequest("截止日期应为 YYYY-MM-DD", field: "to") }; to = d }
-            if let u = user, u.count > 50 { throw AppError.badRequest("用户筛选不能超过50个字", field: "user") }
+            if let u = user, u.unicodeScalars.count > 50 { throw AppError.badRequest("用户筛选不能超过50个字", field: "user") }
         }
     }
 

@@ -10,6 +10,7 @@ struct OrgAPIController {
         let q = OrgModel.query(on: req.db).inScope(ctx.scope.roots(for: .readOrgs), path: \.$path)
         if let text = try? req.query.get(String.self, at: "q"), !text.trimmingSpaces.isEmpty {
             let t = text.trimmingSpaces
+            guard t.unicodeScalars.count <= 50 else { throw AppError.badRequest("搜索内容不能超过50个字", field: "q") }
             q.group(.or) { $0.filter(\.$name, .contains(inverse: false, .anywhere), t).filter(\.$code, .contains(inverse: false, .anywhere), t) }
         }
         if let type = try? req.query.get(String.self, at: "type"), !type.isEmpty {
