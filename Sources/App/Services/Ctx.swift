@@ -1,5 +1,6 @@
 import Vapor
 import Fluent
+import SQLKit
 import Domain
 
 /// What a service call needs: the database, who acts, and the time. Built from a request,
@@ -47,6 +48,18 @@ extension String {
         var out = ""
         for c in self { if c == "%" || c == "_" || c == "\\" { out.append("\\") }; out.append(c) }
         return out
+    }
+}
+
+extension SQLSelectBuilder {
+    /// Restricts a raw SQL query on members to the subtrees in `roots` (nil = everywhere), R-1.
+    @discardableResult
+    func under(_ roots: [String]?, column: String = "org_path") -> Self {
+        guard let roots else { return self }
+        return self.where { w in
+            for r in roots { w.orWhere(SQLColumn(column), .like, SQLBind(r + "%")) }
+            return w
+        }
     }
 }
 

@@ -185,12 +185,7 @@ enum OrgService {
             .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
             .from("members")
             .where(SQLColumn(column.rawValue), .isNot, SQLLiteral.null)
-        if let roots {
-            q.where { w in
-                for r in roots { w.orWhere(SQLColumn("org_path"), .like, SQLBind(r + "%")) }
-                return w
-            }
-        }
+        q.under(roots)
         let rows = try await q.groupBy(column.rawValue).all(decoding: Row.self)
         return Dictionary(uniqueKeysWithValues: rows.map { ($0.id, $0.n) })
     }

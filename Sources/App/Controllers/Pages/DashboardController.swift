@@ -1,5 +1,6 @@
 import Vapor
 import Fluent
+import SQLKit
 import Domain
 
 struct DashboardPage: Encodable {
@@ -19,6 +20,16 @@ struct DashboardPage: Encodable {
 
 /// Home page per role: the counts of the user's scope.
 struct DashboardController {
+    /// Members per political status inside the subtrees (one GROUP BY, R-1 scoped).
+    static func memberCountsByStatus(under roots: [String]?, on db: any Database) async throws -> [String: Int] {
+        struct Row: Decodable { var status: String; var n: Int }
+        if let roots, roots.isEmpty { return [:] }
+        let q = db.sql.select().column("status").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("members")
+        q.under(roots)
+        let rows = try await q.groupBy("status").all(decoding: Row.self)
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.status, $0.n) })
+    }
+
     func index(_ req: Request) async throws -> View {
         let ctx = try req.ctx()
         let scope = ctx.scope
@@ -44,13 +55,14 @@ struct DashboardController {
             cards.append(.init(label: "90天内到期", value: soon.count, href: nil, tone: soon.isEmpty ? "ok" : "warn"))
         }
         if scope.allows(.readMembers) {
-            let base = { MemberModel.query(on: req.db).inScope(scope.roots(for: .readMembers), path: \.$orgPath) }
-            let total = try await base().count()
+            let byStatus = try await Self.memberCountsByStatus(under: scope.roots(for: .readMembers), on: req.db)
+            let total = byStatus.values.reduce(0, +)
             cards.insert(.init(label: "党员及发展对象", value: total, href: "/members", tone: "plain"), at: min(2, cards.count))
-            var counts: [(PoliticalStatus, Int)] = []
-            for s in PoliticalStatus.allCases { counts.append((s, try await base().filter(\.$status == s.rawValue).count())) }
-            let maxN = max(1, counts.map(\.1).max() ?? 1)
-            bars = counts.map { .init(label: $0.0.label, count: $0.1, width: Int((Double($0.1) / Double(maxN) * 100).rounded())) }
+            let maxN = max(1, byStatus.values.max() ?? 1)
+            bars = PoliticalStatus.allCases.map { s in
+                let n = byStatus[s.rawValue] ?? 0
+                return .init(label: s.label, count: n, width: Int((Double(n) / Double(maxN) * 100).rounded()))
+            }
         }
         let page = DashboardPage(meta: await PageMeta.make(req, title: "工作台"), roleLabel: scope.primaryRole?.label ?? "",
                                  scopeNames: grantOrgs.map(\.name).sorted(), cards: cards, overdue: Array(overdue.prefix(10)),
