@@ -24,6 +24,8 @@ enum AuthService {
             let f = LoginFailureModel()
             f.username = username; f.at = t; f.ip = actor.ip
             try await f.create(on: db)
+            // failures older than any window that could still lock are of no use; keep the table small
+            try await LoginFailureModel.query(on: db).filter(\.$at < t - 2 * (rule.window + rule.lockFor)).delete()
             let nowLocked = rule.lockedUntil(failures: recent + [t], now: t) != nil
             try await Audit.record(on: db, actor: Audit.Actor(id: user?.id, name: username, requestID: actor.requestID, ip: actor.ip),
                                    at: now, action: nowLocked ? "locked" : "login_failed", entity: "session", id: user?.idString,
