@@ -109,6 +109,9 @@ import Fluent
         #expect(AuthPageController.safeNext("//evil.example/x") == "/")
         #expect(AuthPageController.safeNext("https://evil.example") == "/")
         #expect(AuthPageController.safeNext(nil) == "/")
+        #expect(AuthPageController.safeNext("/\t/evil.example") == "/")
+        #expect(AuthPageController.safeNext("/%2F/x") == "/%2F/x", "encoded slashes stay a path")
+        #expect(AuthPageController.safeNext("/\\evil.example") == "/")
     }
 }
 

@@ -35,6 +35,8 @@ import Testing
         #expect(!expert.allows(.readMembers, at: "/w/u1/b1/"))
         #expect(!secretaryOfB1.allows(.readAudit, at: "/w/u1/b1/"))
         #expect(!officerOfU1.allows(.manageCalendar))
+        #expect(!officerOfU1.allows(.readMemberDetails, at: "/w/u1/b1/"), "DOMAIN §1: full details only to the branch's leaders")
+        #expect(secretaryOfB1.allows(.readMemberDetails, at: "/w/u1/b1/"))
     }
 
     @Test func r1_adminIsEverywhereAndRootsCollapse() {

@@ -124,6 +124,14 @@ class Server:
     def __exit__(self, *exc) -> None:
         self.stop()
 
+    def status(self) -> str:
+        if not self.proc:
+            return "not started"
+        rc = self.proc.poll()
+        if rc is None:
+            return f"running (pid {self.proc.pid})"
+        return f"exited with code {rc}" + (f" (killed by signal {-rc})" if rc < 0 else "")
+
     def log_tail(self, lines: int = 150) -> str:
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
@@ -177,6 +185,10 @@ def make_driver(width: int, height: int = DEFAULT_HEIGHT):
     driver.set_page_load_timeout(60)
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
         "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600})
+    try:  # Intl/toLocale* in Chinese (the date-picker text still follows the installed UI locale packs)
+        driver.execute_cdp_cmd("Emulation.setLocaleOverride", {"locale": "zh-CN"})
+    except Exception:  # noqa: BLE001 - older Chromium
+        pass
     driver.viewport_width = width
     return driver
 
@@ -235,10 +247,13 @@ if pytest is not None:
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
         log_path = SCREENSHOT_DIR / "server.log"
         log_path.unlink(missing_ok=True)
+        for old in SCREENSHOT_DIR.glob("FAILED-*.png"):  # leftovers of an earlier run
+            old.unlink()
         srv = Server(log_path=log_path)
         request.config._dangjian_server = srv
         srv.start()
         yield srv
+        request.config._dangjian_server_status = srv.status()
         srv.stop()
 
     def pytest_terminal_summary(terminalreporter, exitstatus, config):
@@ -247,6 +262,7 @@ if pytest is not None:
             return
         terminalreporter.section("dangjian server log (tail)")
         terminalreporter.write_line(f"binary: {srv.binary}  url: {srv.base_url}  full log: {srv.log_path}")
+        terminalreporter.write_line(f"server process at the end of the tests: {getattr(config, '_dangjian_server_status', srv.status())}")
         terminalreporter.write_line(srv.log_tail())
 
     @pytest.fixture

@@ -219,6 +219,15 @@ def test_phone_width_has_no_horizontal_overflow(server, browser, shot):
     shot(d, "phone-375-02-tree")
     assert_no_horizontal_overflow(d, "tree (/orgs)")
 
+    # the main navigation folds behind the 菜单 button on a phone
+    nav = d.find_element(By.CSS_SELECTOR, "nav.mainnav")
+    assert not nav.is_displayed()
+    d.find_element(By.CSS_SELECTOR, "label.menu-btn").click()
+    wait(d).until(lambda _: nav.is_displayed())
+    assert "党员管理" in nav.text
+    shot(d, "phone-375-02b-menu-open")
+    assert_no_horizontal_overflow(d, "tree with the menu open")
+
     d.get(base + "/members")
     wait(d).until(EC.presence_of_element_located((By.ID, "member-table")))
     assert d.find_elements(By.CSS_SELECTOR, "#member-table tbody tr")

@@ -5,10 +5,19 @@ import Domain
 
 /// Pages: the session cookie carries the user id; every request loads the user and scope.
 struct SessionUserMiddleware: AsyncMiddleware {
+    static let maxAge: Double = 12 * 3600
+
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         req.storage[SessionRoute.self] = true
         if let raw = req.session.data["uid"], let id = UUID(uuidString: raw) {
-            if let u = try await CurrentUser.load(id, on: req.db) { req.auth.login(u) } else { req.session.destroy() }
+            // a session ends 12 hours after log-in, and at once when the password changes or the account is stopped
+            let opened = req.session.data["at"].flatMap(Double.init) ?? 0
+            if let u = try await CurrentUser.load(id, on: req.db), u.credentialStamp == req.session.data["pwv"],
+               req.now.timeIntervalSince1970 - opened < Self.maxAge {
+                req.auth.login(u)
+            } else {
+                req.session.destroy()
+            }
         }
         return try await next.respond(to: req)
     }

@@ -9,8 +9,12 @@ struct CurrentUser: Authenticatable, Sendable {
     let displayName: String
     let memberID: UUID?
     let scope: Scope
+    /// Changes whenever the password does; a session remembers the stamp it was opened with.
+    let credentialStamp: String
 
     var primaryRole: Role? { scope.primaryRole }
+
+    static func stamp(_ passwordHash: String) -> String { String(Tokens.hash(passwordHash).prefix(16)) }
 
     static func load(_ id: UUID, on db: any Database) async throws -> CurrentUser? {
         guard let user = try await UserModel.find(id, on: db), user.active else { return nil }
@@ -20,7 +24,8 @@ struct CurrentUser: Authenticatable, Sendable {
             return Grant(role: role, orgID: g.org.idString, orgPath: g.org.path)
         }
         return CurrentUser(id: id, username: user.username, displayName: user.displayName,
-                           memberID: user.memberID, scope: Scope(grants: scoped, ownMemberID: user.memberID?.uuidString.lowercased()))
+                           memberID: user.memberID, scope: Scope(grants: scoped, ownMemberID: user.memberID?.uuidString.lowercased()),
+                           credentialStamp: Self.stamp(user.passwordHash))
     }
 }
 

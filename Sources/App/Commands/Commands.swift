@@ -16,7 +16,7 @@ enum Commands {
     /// The CLI acts as the system administrator; its changes are audited as "命令行".
     static func ctx(_ app: Application) -> Ctx {
         let u = CurrentUser(id: UUID(), username: "cli", displayName: "命令行", memberID: nil,
-                            scope: Scope(grants: [Grant(role: .admin, orgID: "", orgPath: "/")]))
+                            scope: Scope(grants: [Grant(role: .admin, orgID: "", orgPath: "/")]), credentialStamp: "")
         return Ctx(db: app.db, user: u, actor: Audit.Actor(id: nil, name: "命令行", requestID: nil, ip: nil), now: app.clock.now())
     }
 }

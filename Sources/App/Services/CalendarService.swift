@@ -28,7 +28,7 @@ enum CalendarService {
     }
 
     static func set(_ f: [String: String], ctx: Ctx, app: Application) async throws -> CalendarDayModel {
-        guard ctx.scope.allows(.manageCalendar) else { throw AppError.forbidden("只有系统管理员可以修改工作日历") }
+        guard ctx.scope.allows(.manageCalendar) else { throw await ctx.deny("只有系统管理员可以修改工作日历", entity: "calendar") }
         var e = FieldErrors()
         let day = Check.date(f["date"], "date", "日期", required: true, into: &e)
         let kind = f["kind"].flatMap { WorkingCalendar.Kind(rawValue: $0.trimmingSpaces) }
@@ -50,7 +50,7 @@ enum CalendarService {
     }
 
     static func remove(_ dateText: String, ctx: Ctx, app: Application) async throws {
-        guard ctx.scope.allows(.manageCalendar) else { throw AppError.forbidden("只有系统管理员可以修改工作日历") }
+        guard ctx.scope.allows(.manageCalendar) else { throw await ctx.deny("只有系统管理员可以修改工作日历", entity: "calendar") }
         guard let day = Day(iso: dateText), let m = try await CalendarDayModel.query(on: ctx.db).filter(\.$date == day.iso).first() else {
             throw AppError.notFound("该日期没有日历项")
         }

@@ -17,10 +17,16 @@ struct Ctx: Sendable {
     /// refuse (403) and log the refusal outside the user's scope.
     func require(_ action: Action, at orgPath: String, entity: String, id: String?, label: String? = nil) async throws {
         guard scope.allows(action, at: orgPath) else {
-            try? await Audit.record(on: db, actor: actor, at: now, action: "denied", entity: entity, id: id, label: label,
-                                    orgID: nil, orgPath: orgPath, note: "越权操作被拒绝（所需权限：\(action.rawValue)）")
-            throw AppError.forbidden("无权操作：该\(Audit.entityLabel(entity))不在您的管理范围内")
+            throw await deny("无权操作：该\(Audit.entityLabel(entity))不在您的管理范围内", entity: entity, id: id, label: label,
+                             orgPath: orgPath, note: "越权操作被拒绝（所需权限：\(action.rawValue)）")
         }
+    }
+
+    /// every refusal is logged; this writes the entry and returns the 403 to throw.
+    func deny(_ message: String, entity: String, id: String? = nil, label: String? = nil, orgPath: String? = nil, note: String? = nil) async -> AppError {
+        try? await Audit.record(on: db, actor: actor, at: now, action: "denied", entity: entity, id: id, label: label,
+                                orgID: nil, orgPath: orgPath, note: note ?? message)
+        return .forbidden(message)
     }
 
     func audit(on db: any Database, _ action: String, _ entity: String, id: String?, label: String?, orgID: UUID?, orgPath: String?,

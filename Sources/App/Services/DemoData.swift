@@ -66,7 +66,7 @@ enum DemoData {
     static func seed(_ app: Application) async throws {
         if try await OrgModel.query(on: app.db).filter(\.$code == "JZ-SZGW").count() > 0 { return }
         let ctxUser = CurrentUser(id: UUID(), username: "demo", displayName: "演示数据", memberID: nil,
-                                  scope: Scope(grants: [Grant(role: .admin, orgID: "", orgPath: "/")]))
+                                  scope: Scope(grants: [Grant(role: .admin, orgID: "", orgPath: "/")]), credentialStamp: "")
         let ctx = Ctx(db: app.db, user: ctxUser, actor: Audit.Actor(id: nil, name: "演示数据", requestID: nil, ip: nil), now: app.clock.now())
         var byCode: [String: OrgModel] = [:]
         for (code, name, type, parent, start, years, sec) in orgs {

@@ -129,6 +129,8 @@ enum ImportExport {
         let orgs = try await OrgModel.query(on: ctx.db).all()
         let byCode = Dictionary(orgs.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
         let byID = Dictionary(orgs.compactMap { o in o.id.map { ($0, o) } }, uniquingKeysWith: { a, _ in a })
+        // imports name orgs by code only
+        let lookup = MemberService.OrgLookup(byRef: { byCode[$0] }, byID: { byID[$0] })
         var errors: [RowError] = []
         var models: [MemberModel] = []
         models.reserveCapacity(rows.count)
@@ -139,21 +141,14 @@ enum ImportExport {
             case .failure(let e): errors += rowErrors(row, e, layout); continue
             case .success(let v): d = v
             }
-            guard var org = byCode[d.orgRef] else { errors.append(RowError(row: row, column: "所在支部编码", message: "支部编码“\(d.orgRef)”不存在")); continue }
-            var group: OrgModel?
-            if org.orgType == .group, let pid = org.parentID, let p = byID[pid] { group = org; org = p }
-            guard org.orgType == .branch || org.orgType == .generalBranch else {
-                errors.append(RowError(row: row, column: "所在支部编码", message: "“\(org.name)”是\(org.orgType.label)，党员只能编入党支部或党总支")); continue
+            let org: OrgModel, group: OrgModel?
+            do {
+                (org, group) = try await MemberService.placement(d, lookup: lookup)
+            } catch let AppError.validation(fe) {
+                errors += rowErrors(row, fe, layout); continue
             }
-            guard org.orgStatus == .active else { errors.append(RowError(row: row, column: "所在支部编码", message: "“\(org.name)”已撤销")); continue }
             guard ctx.scope.allows(.writeMembers, at: org.path) else {
                 errors.append(RowError(row: row, column: "所在支部编码", message: "“\(org.name)”不在您的管理范围内")); continue
-            }
-            if let gref = d.groupRef {
-                guard let g = byCode[gref], g.orgType == .group, g.parentID == org.id else {
-                    errors.append(RowError(row: row, column: "党小组编码", message: "“\(gref)”不是“\(org.name)”下的党小组")); continue
-                }
-                group = g
             }
             let m = MemberModel()
             m.id = UUID()

@@ -48,29 +48,45 @@ enum MemberService {
         return (rows, total)
     }
 
+    /// How a placement finds orgs: the database for forms and the API, in-memory maps for imports.
+    struct OrgLookup: Sendable {
+        var byRef: @Sendable (String) async throws -> OrgModel?
+        var byID: @Sendable (UUID) async throws -> OrgModel?
+
+        static func database(_ db: any Database) -> OrgLookup {
+            OrgLookup(byRef: { try await OrgService.resolve($0, on: db) }, byID: { try await OrgModel.find($0, on: db) })
+        }
+    }
+
     /// Resolves the member's branch (and group): a 党小组 reference puts the member in the group's branch.
-    static func placement(_ d: MemberDraft, on db: any Database) async throws -> (OrgModel, OrgModel?) {
-        guard var org = try await OrgService.resolve(d.orgRef, on: db) else { throw AppError.validation(FieldErrors("org", "所在支部不存在")) }
+    /// Errors name the form's fields `org` and `group`.
+    static func placement(_ d: MemberDraft, lookup: OrgLookup) async throws -> (OrgModel, OrgModel?) {
+        guard var org = try await lookup.byRef(d.orgRef) else { throw AppError.validation(FieldErrors("org", "所在支部“\(d.orgRef)”不存在")) }
         var group: OrgModel?
         if org.orgType == .group {
             group = org
-            guard let pid = org.parentID, let p = try await OrgModel.find(pid, on: db) else { throw AppError.validation(FieldErrors("org", "党小组没有上级支部")) }
+            guard let pid = org.parentID, let p = try await lookup.byID(pid) else { throw AppError.validation(FieldErrors("org", "党小组没有上级支部")) }
             org = p
         }
-        guard org.orgType == .branch || org.orgType == .generalBranch else {
+        guard org.orgType.holdsMembers, org.orgType != .group else {
             throw AppError.validation(FieldErrors("org", "党员只能编入党支部或党总支（“\(org.name)”是\(org.orgType.label)）"))
         }
         guard org.orgStatus == .active else { throw AppError.validation(FieldErrors("org", "“\(org.name)”已撤销")) }
         if let gref = d.groupRef, group == nil {
-            guard let g = try await OrgService.resolve(gref, on: db) else { throw AppError.validation(FieldErrors("group", "党小组不存在")) }
+            guard let g = try await lookup.byRef(gref) else { throw AppError.validation(FieldErrors("group", "党小组“\(gref)”不存在")) }
             group = g
         }
         if let g = group {
             guard g.orgType == .group, g.parentID == org.id else {
                 throw AppError.validation(FieldErrors("group", "“\(g.name)”不是“\(org.name)”下的党小组"))
             }
+            guard g.orgStatus == .active else { throw AppError.validation(FieldErrors("group", "“\(g.name)”已撤销")) }
         }
         return (org, group)
+    }
+
+    static func placement(_ d: MemberDraft, on db: any Database) async throws -> (OrgModel, OrgModel?) {
+        try await placement(d, lookup: .database(db))
     }
 
     static func create(_ fields: [String: String], ctx: Ctx) async throws -> MemberModel {
@@ -93,7 +109,12 @@ enum MemberService {
     static func update(_ m: MemberModel, _ fields: [String: String], ctx: Ctx) async throws -> MemberModel {
         try await ctx.require(.writeMembers, at: m.orgPath, entity: "member", id: m.idString, label: m.name)
         var merged = editableFields(m)
-        for (k, v) in fields where k != "org" { merged[k] = v }
+        let hidden = !mayReadDetails(m, ctx: ctx)
+        for (k, v) in fields where k != "org" {
+            // someone who sees the phone and birth date masked leaves them as they are by sending them blank
+            if hidden, ["phone", "birthDate"].contains(k), v.trimmingSpaces.isEmpty { continue }
+            merged[k] = v
+        }
         let draft = try MemberDraft.validate(merged, today: ctx.today).orThrow()
         let (org, group) = try await placement(draft, on: ctx.db)
         let before = MemberDTO.snapshot(m)
@@ -140,11 +161,15 @@ enum MemberService {
 
     static func delete(_ m: MemberModel, ctx: Ctx) async throws {
         try await ctx.require(.writeMembers, at: m.orgPath, entity: "member", id: m.idString, label: m.name)
-        let before = MemberDTO.snapshot(m)
+        var before = MemberDTO.snapshot(m)
+        // the member's transfer history is kept in the audit entry (the rows go with the member)
+        let history = try await transfers(m, on: ctx.db).map { "\($0.date) \($0.fromOrgName) → \($0.toOrgName)\($0.reason.map { "（\($0)）" } ?? "")" }
+        if !history.isEmpty { before["transfers"] = history.joined(separator: "；") }
+        let snapshot = before
         try await ctx.db.transaction { db in
             try await UserModel.query(on: db).filter(\.$memberID == m.id).set(\.$memberID, to: nil).update()
             try await m.delete(on: db)
-            try await ctx.audit(on: db, "delete", "member", id: m.idString, label: m.name, orgID: m.$org.id, orgPath: m.orgPath, before: before)
+            try await ctx.audit(on: db, "delete", "member", id: m.idString, label: m.name, orgID: m.$org.id, orgPath: m.orgPath, before: snapshot)
         }
     }
 

@@ -55,6 +55,10 @@ enum OrgService {
         var merged = editableFields(org)
         for (k, v) in fields where k != "parent" { merged[k] = v }
         let draft = try OrgDraft.validate(merged, today: ctx.today).orThrow()
+        if draft.type != org.orgType, !draft.type.holdsMembers {
+            let n = try await MemberModel.query(on: ctx.db).group(.or) { $0.filter(\.$org.$id == org.id!).filter(\.$group.$id == org.id) }.count()
+            if n > 0 { throw AppError.conflict("该组织还有\(n)名党员，\(draft.type.label)不能直接编入党员；请先办理组织关系转接", field: "type") }
+        }
         if draft.type != org.orgType {
             let parent = try await org.parentID.asyncMap { try await OrgModel.find($0, on: ctx.db) } ?? nil
             guard draft.type.canBeChild(of: parent?.orgType) else {
@@ -132,7 +136,7 @@ enum OrgService {
         }
         if status == .closed {
             if ctx.scope.grants.contains(where: { $0.orgID == org.idString && $0.role != .admin }) && !ctx.scope.isAdmin {
-                throw AppError.forbidden("不能撤销您自己被授权管理的组织，请联系上级")
+                throw await ctx.deny("不能撤销您自己被授权管理的组织，请联系上级", entity: "org", id: org.idString, label: org.name, orgPath: org.path)
             }
             let kids = try await OrgModel.query(on: ctx.db).filter(\.$parentID == org.id).filter(\.$status == OrgStatus.active.rawValue).count()
             if kids > 0 { throw AppError.conflict("该组织下还有\(kids)个正常状态的下级组织，请先撤销或移走") }
@@ -162,7 +166,7 @@ enum OrgService {
             try await ctx.require(.writeOrgs, at: parent.path, entity: "org", id: parent.idString, label: parent.name)
             guard parent.orgStatus == .active else { throw AppError.validation(FieldErrors("parent", "上级组织已撤销")) }
         } else if !ctx.scope.isAdmin {
-            throw AppError.forbidden("只有系统管理员可以创建顶层组织")
+            throw await ctx.deny("只有系统管理员可以创建顶层组织", entity: "org", label: "顶层组织")
         }
         guard type.canBeChild(of: parent?.orgType) else {
             throw AppError.validation(FieldErrors(parent == nil ? "type" : "parent",

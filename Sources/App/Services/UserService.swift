@@ -11,23 +11,23 @@ enum UserService {
             throw AppError.notFound("用户不存在")
         }
         guard visible(u, ctx: ctx) else {
-            try? await ctx.audit(on: ctx.db, "denied", "user", id: u.idString, label: u.username, orgID: nil, orgPath: nil,
-                                 note: "越权访问用户被拒绝")
-            throw AppError.forbidden("无权操作：该用户不在您的管理范围内")
+            throw await ctx.deny("无权操作：该用户不在您的管理范围内", entity: "user", id: u.idString, label: u.username,
+                                 orgPath: u.grants.first?.org.path)
         }
         return u
     }
 
-    /// A user is visible to a manager when all of the user's grants lie in the manager's subtree
-    /// (a user without grants only to admins).
+    /// A manager may see and change a user only when they could have granted every one of the
+    /// user's roles themselves: inside their subtree and below their own level. So nobody
+    /// resets the password of a peer or of someone above them; a user without grants is the admin's.
     static func visible(_ u: UserModel, ctx: Ctx) -> Bool {
         if ctx.scope.isAdmin { return true }
         guard ctx.scope.allows(.manageUsers), !u.grants.isEmpty else { return false }
-        return u.grants.allSatisfy { ctx.scope.allows(.manageUsers, at: $0.org.path) && $0.roleValue != .admin }
+        return u.grants.allSatisfy { g in g.roleValue.map { ctx.scope.mayGrant($0, at: g.org.path) } ?? false }
     }
 
     static func list(ctx: Ctx, q: String?, paging: Paging) async throws -> ([UserModel], Int) {
-        guard ctx.scope.allows(.manageUsers) else { throw AppError.forbidden("无权查看用户") }
+        guard ctx.scope.allows(.manageUsers) else { throw await ctx.deny("无权查看用户", entity: "user") }
         let query = UserModel.query(on: ctx.db).with(\.$grants, { $0.with(\.$org) }).sort(\.$username)
         if let q = q?.trimmingSpaces, !q.isEmpty {
             guard q.unicodeScalars.count <= 50 else { throw AppError.badRequest("搜索内容不能超过50个字", field: "q") }
@@ -60,16 +60,17 @@ enum UserService {
         let role = f["role"].flatMap { Role(rawValue: $0) ?? Role(label: $0) }
         if role == nil { e.add("role", "请选择角色") }
         let orgRef = Check.required(f["org"], "org", "授权组织", max: 64, into: &e)
+        guard e.isEmpty, let username, let display, let password, let role, let orgRef else { throw AppError.validation(e) }
+        guard let org = try await OrgService.resolve(orgRef, on: ctx.db) else { throw AppError.validation(FieldErrors("org", "授权组织不存在")) }
+        try await checkGrant(role, on: org, ctx: ctx)
+        // the linked member must belong to the granted org, so a link never widens what the account reads
         var memberID: UUID?
         if let mid = f["memberId"]?.trimmingSpaces, !mid.isEmpty {
-            guard let u = UUID(uuidString: mid), try await MemberModel.find(u, on: ctx.db) != nil else {
-                throw AppError.validation(FieldErrors("memberId", "关联的党员不存在"))
+            guard let u = UUID(uuidString: mid), let m = try await MemberModel.find(u, on: ctx.db), m.orgPath.hasPrefix(org.path) else {
+                throw AppError.validation(FieldErrors("memberId", "关联的党员须属于“\(org.name)”"))
             }
             memberID = u
         }
-        guard e.isEmpty, let username, let display, let password, let role, let orgRef else { throw AppError.validation(e) }
-        guard let org = try await OrgService.resolve(orgRef, on: ctx.db) else { throw AppError.validation(FieldErrors("org", "授权组织不存在")) }
-        try checkGrant(role, on: org, ctx: ctx)
         if try await UserModel.query(on: ctx.db).filter(\.$username == username).count() > 0 {
             throw AppError.conflict("用户名“\(username)”已被使用", field: "username")
         }
@@ -87,12 +88,12 @@ enum UserService {
         return try await find(u.idString, ctx: ctx)
     }
 
-    static func checkGrant(_ role: Role, on org: OrgModel, ctx: Ctx) throws {
+    static func checkGrant(_ role: Role, on org: OrgModel, ctx: Ctx) async throws {
+        guard ctx.scope.mayGrant(role, at: org.path) else {
+            throw await ctx.deny("无权在“\(org.name)”授予\(role.label)角色", entity: "user", label: role.label, orgPath: org.path)
+        }
         guard role.grantableOn.contains(org.orgType) else {
             throw AppError.validation(FieldErrors("org", "\(role.label)角色不能授予在\(org.orgType.label)上"))
-        }
-        guard ctx.scope.mayGrant(role, at: org.path) else {
-            throw AppError.forbidden("无权在“\(org.name)”授予\(role.label)角色")
         }
     }
 
@@ -107,14 +108,14 @@ enum UserService {
         }
         guard e.isEmpty else { throw AppError.validation(e) }
         if u.id == ctx.user.id && !u.active { throw AppError.validation(FieldErrors("active", "不能停用自己的账号")) }
-        if !u.active, u.grants.contains(where: { $0.roleValue == .admin }) {
-            let admins = try await RoleGrantModel.query(on: ctx.db).filter(\.$role == Role.admin.rawValue)
-                .join(UserModel.self, on: \RoleGrantModel.$user.$id == \UserModel.$id).filter(UserModel.self, \.$active == true).count()
-            if admins <= 1 { throw AppError.validation(FieldErrors("active", "这是系统中最后一个系统管理员，不能停用")) }
-        }
+        let stopsAnAdmin = !u.active && u.grants.contains(where: { $0.roleValue == .admin })
         let changedPassword = pwChanged
         try await ctx.db.transaction { db in
             try await u.update(on: db)
+            // checked after the write, inside the transaction, so two admins stopping each other cannot both pass
+            if stopsAnAdmin, try await activeAdmins(on: db) == 0 {
+                throw AppError.validation(FieldErrors("active", "这是系统中最后一个系统管理员，不能停用"))
+            }
             if !u.active || changedPassword { try await UserTokenModel.query(on: db).filter(\.$user.$id == u.id!).delete() }
             try await ctx.audit(on: db, changedPassword ? "password" : "update", "user", id: u.idString, label: u.username, orgID: nil, orgPath: nil,
                                 before: before, after: ["displayName": u.displayName, "active": String(u.active)])
@@ -126,7 +127,7 @@ enum UserService {
         guard let r = roleText.flatMap({ Role(rawValue: $0) ?? Role(label: $0) }) else { throw AppError.validation(FieldErrors("role", "请选择角色")) }
         guard let ref = orgRef?.trimmingSpaces, !ref.isEmpty else { throw AppError.validation(FieldErrors("org", "请选择授权组织")) }
         guard let org = try await OrgService.resolve(ref, on: ctx.db) else { throw AppError.validation(FieldErrors("org", "授权组织不存在")) }
-        try checkGrant(r, on: org, ctx: ctx)
+        try await checkGrant(r, on: org, ctx: ctx)
         if u.grants.contains(where: { $0.role == r.rawValue && $0.$org.id == org.id }) {
             throw AppError.conflict("该用户已在“\(org.name)”拥有\(r.label)角色", field: "role")
         }
@@ -142,20 +143,26 @@ enum UserService {
 
     static func removeGrant(_ u: UserModel, grantID: String, ctx: Ctx) async throws -> UserModel {
         guard let gid = UUID(uuidString: grantID), let g = u.grants.first(where: { $0.id == gid }) else { throw AppError.notFound("授权不存在") }
-        guard ctx.scope.mayGrant(g.roleValue ?? .admin, at: g.org.path) else { throw AppError.forbidden("无权收回该角色") }
+        guard ctx.scope.mayGrant(g.roleValue ?? .admin, at: g.org.path) else {
+            throw await ctx.deny("无权收回该角色", entity: "user", id: u.idString, label: u.username, orgPath: g.org.path)
+        }
         if u.id == ctx.user.id { throw AppError.conflict("不能收回自己的角色，请联系其他管理员") }
         if u.grants.count == 1 { throw AppError.conflict("这是该用户唯一的角色；如需禁止登录，请停用账号") }
-        if g.roleValue == .admin {
-            let admins = try await RoleGrantModel.query(on: ctx.db).filter(\.$role == Role.admin.rawValue)
-                .join(UserModel.self, on: \RoleGrantModel.$user.$id == \UserModel.$id).filter(UserModel.self, \.$active == true).count()
-            if admins <= 1 { throw AppError.conflict("这是系统中最后一个系统管理员角色，不能收回") }
-        }
         try await ctx.db.transaction { db in
             try await g.delete(on: db)
+            if g.roleValue == .admin, try await activeAdmins(on: db) == 0 {
+                throw AppError.conflict("这是系统中最后一个系统管理员角色，不能收回")
+            }
             try await ctx.audit(on: db, "revoke", "user", id: u.idString, label: u.username, orgID: g.$org.id, orgPath: g.org.path,
                                 before: ["role": g.role, "org": g.org.name])
         }
         return try await find(u.idString, ctx: ctx)
+    }
+
+    /// Admin grants held by active users.
+    static func activeAdmins(on db: any Database) async throws -> Int {
+        try await RoleGrantModel.query(on: db).filter(\.$role == Role.admin.rawValue)
+            .join(UserModel.self, on: \RoleGrantModel.$user.$id == \UserModel.$id).filter(UserModel.self, \.$active == true).count()
     }
 
     /// bcrypt, off the event loop.

@@ -45,7 +45,7 @@ public enum Role: String, Sendable, CaseIterable, Codable {
         switch self {
         case .admin, .expert: return Set(OrgType.allCases)
         case .committeeOfficer: return [.committee]
-        case .unitOfficer: return [.partyGroup, .organCommittee, .committee]
+        case .unitOfficer: return [.partyGroup, .organCommittee]
         case .branchSecretary: return [.branch, .generalBranch]
         case .groupLeader: return [.group]
         case .member: return [.branch, .generalBranch, .group]
@@ -56,7 +56,8 @@ public enum Role: String, Sendable, CaseIterable, Codable {
         switch self {
         case .admin: return true
         case .committeeOfficer, .unitOfficer:
-            return action != .manageCalendar
+            // DOMAIN §1: personal data in full only to the member's own branch leaders
+            return action != .manageCalendar && action != .readMemberDetails
         case .branchSecretary:
             return [.readOrgs, .writeOrgs, .readMembers, .writeMembers, .readMemberDetails, .importData].contains(action)
         case .groupLeader:

@@ -23,7 +23,7 @@ enum AuditQuery {
 
     /// Admins see everything; officers see entries about their subtree.
     static func list(ctx: Ctx, filter: Filter, paging: Paging) async throws -> ([AuditEntryModel], Int) {
-        guard ctx.scope.allows(.readAudit) else { throw AppError.forbidden("无权查看审计日志") }
+        guard ctx.scope.allows(.readAudit) else { throw await ctx.deny("无权查看审计日志", entity: "audit") }
         let q = AuditEntryModel.query(on: ctx.db)
         if let roots = ctx.scope.roots(for: .readAudit) {
             if roots.isEmpty { return ([], 0) }

@@ -37,7 +37,7 @@ struct MemberAPIController {
         let body = try req.content.decode(MemberPatchRequest.self)
         let updated = try await MemberService.update(m, body.fields, ctx: ctx)
         let org = try await OrgModel.find(updated.$org.id, on: req.db)
-        return MemberDTO(updated, orgName: org?.name, full: true)
+        return MemberDTO(updated, orgName: org?.name, full: MemberService.mayReadDetails(updated, ctx: ctx))
     }
 
     func transfer(_ req: Request) async throws -> MemberDTO {
@@ -45,7 +45,7 @@ struct MemberAPIController {
         let m = try await MemberService.find(req.parameters.get("id") ?? "", ctx: ctx, for: .writeMembers)
         let body = try req.content.decode(MemberTransferRequest.self)
         let updated = try await MemberService.transfer(m, fields: body.fields, ctx: ctx)
-        return MemberDTO(updated, orgName: updated.$org.value?.name, full: true)
+        return MemberDTO(updated, orgName: updated.$org.value?.name, full: MemberService.mayReadDetails(updated, ctx: ctx))
     }
 
     func transfers(_ req: Request) async throws -> [TransferDTO] {

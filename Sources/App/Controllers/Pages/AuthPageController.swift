@@ -31,6 +31,8 @@ struct AuthPageController {
                 req.session.id = nil
             }
             req.session.data["uid"] = user.id!.uuidString
+            req.session.data["pwv"] = CurrentUser.stamp(user.passwordHash)
+            req.session.data["at"] = String(req.now.timeIntervalSince1970)
             req.session.data["csrf"] = Tokens.random()
             return req.redirect(to: next)
         } catch let e as AppError {
@@ -86,13 +88,16 @@ struct AuthPageController {
             try await Audit.record(on: db, actor: actor, at: now, action: "password", entity: "user", id: model.idString,
                                    label: model.username, orgID: nil, orgPath: nil, note: "本人修改密码")
         }
-        req.flash("密码已修改")
+        req.session.data["pwv"] = CurrentUser.stamp(model.passwordHash)
+        req.flash("密码已修改，其他设备上的登录已失效")
         return req.redirect(to: "/account")
     }
 
     /// Only same-site relative paths, never "//host".
     static func safeNext(_ n: String?) -> String {
-        guard let n, n.hasPrefix("/"), !n.hasPrefix("//"), !n.contains("\\"), !n.hasPrefix("/login") else { return "/" }
+        // a same-site path only: browsers drop tabs and newlines, so "/\t/evil" would become "//evil"
+        guard let n, n.hasPrefix("/"), !n.hasPrefix("//"), !n.hasPrefix("/login"), n.count <= 500,
+              n.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F && $0 != "\\" }) else { return "/" }
         return n
     }
 }

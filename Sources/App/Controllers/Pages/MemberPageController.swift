@@ -39,6 +39,8 @@ struct MemberFormPage: Encodable {
     var groups: [SelectOption]
     var isNew: Bool
     var action: String
+    /// Phone and birth date are masked for this user: blank fields keep the stored values.
+    var detailsHidden: Bool
 }
 
 struct TransferPage: Encodable {
@@ -113,11 +115,14 @@ struct MemberPageController {
         var crumbs: [(String, String?)] = [("党员管理", "/members")]
         if let m = member { crumbs.append((m.name, "/members/\(m.idString)")) }
         crumbs.append((title, nil))
+        let hidden = member.map { !MemberService.mayReadDetails($0, ctx: ctx) } ?? false
+        var shown = values
+        if hidden, errors.isEmpty { shown["phone"] = ""; shown["birthDate"] = "" }
         return MemberFormPage(meta: await PageMeta.make(req, title: title, crumbs: crumbs),
-                              form: FormState(values: values, errors: errors, keys: Self.fieldKeys),
+                              form: FormState(values: shown, errors: errors, keys: Self.fieldKeys),
                               genders: Options.genders(selected: values["gender"]), statuses: Options.statuses(selected: values["status"]),
                               orgs: branches, groups: groups, isNew: member == nil,
-                              action: member.map { "/members/\($0.idString)/edit" } ?? "/members/new")
+                              action: member.map { "/members/\($0.idString)/edit" } ?? "/members/new", detailsHidden: hidden)
     }
 
     func newForm(_ req: Request) async throws -> View {

@@ -66,7 +66,7 @@ struct UserPageController {
         var f = try req.formFields()
         do {
             if let name = f["memberName"]?.trimmingSpaces, !name.isEmpty {
-                f["memberId"] = try await Self.memberID(named: name, inOrg: f["org"] ?? "", db: req.db)
+                f["memberId"] = try await Self.memberID(named: name, inOrg: f["org"] ?? "", ctx: ctx)
             }
             let u = try await UserService.create(f, ctx: ctx)
             req.flash("已新建用户“\(u.username)”")
@@ -82,8 +82,11 @@ struct UserPageController {
     }
 
     /// Links a user to a member by name inside the granted org's subtree.
-    static func memberID(named name: String, inOrg orgRef: String, db: any Database) async throws -> String {
+    static func memberID(named name: String, inOrg orgRef: String, ctx: Ctx) async throws -> String {
+        let db = ctx.db
         guard let org = try await OrgService.resolve(orgRef, on: db) else { throw AppError.validation(FieldErrors("org", "请选择授权组织")) }
+        // look only inside the manager's own subtree, so the answer tells nothing about other units
+        try await ctx.require(.manageUsers, at: org.path, entity: "org", id: org.idString, label: org.name)
         let found = try await MemberModel.query(on: db).filter(\.$name == name).filter(\.$orgPath, .contains(inverse: false, .prefix), org.path).all()
         guard found.count == 1 else {
             throw AppError.validation(FieldErrors("memberName", found.isEmpty ? "在“\(org.name)”中找不到名为“\(name)”的党员" : "“\(org.name)”中有\(found.count)名党员叫“\(name)”，请先在党员信息中区分"))
