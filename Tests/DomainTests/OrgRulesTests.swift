@@ -124,3 +124,22 @@ import Testing
         #expect(e.rows == [RowError(row: 1, column: "姓名", message: "缺少必需的列“姓名”")])
     }
 }
+
+@Suite struct OrgLifecycleTests {
+    @Test func closingNeedsAnEmptyNode() {
+        #expect(OrgLifecycle.closeBlocker(activeChildren: 0, members: 0) == nil)
+        #expect(OrgLifecycle.closeBlocker(activeChildren: 2, members: 0) == "该组织下还有2个正常状态的下级组织，请先撤销或移走")
+        #expect(OrgLifecycle.closeBlocker(activeChildren: 0, members: 7) == "该组织还有7名党员，请先办理组织关系转接")
+    }
+
+    @Test func reopeningNeedsAnActiveParent() {
+        #expect(OrgLifecycle.reopenBlocker(parentName: "机关党委", parentClosed: false) == nil)
+        #expect(OrgLifecycle.reopenBlocker(parentName: "机关党委", parentClosed: true) == "上级组织“机关党委”已撤销，请先恢复上级组织")
+    }
+
+    @Test func aNodeWithMembersKeepsAMemberHoldingType() {
+        #expect(OrgLifecycle.typeChangeBlocker(to: .generalBranch, members: 12) == nil)
+        #expect(OrgLifecycle.typeChangeBlocker(to: .organCommittee, members: 0) == nil)
+        #expect(OrgLifecycle.typeChangeBlocker(to: .organCommittee, members: 12)?.hasPrefix("该组织还有12名党员") == true)
+    }
+}

@@ -55,9 +55,9 @@ enum OrgService {
         var merged = editableFields(org)
         for (k, v) in fields where k != "parent" { merged[k] = v }
         let draft = try OrgDraft.validate(merged, today: ctx.today).orThrow()
-        if draft.type != org.orgType, !draft.type.holdsMembers {
-            let n = try await MemberModel.query(on: ctx.db).group(.or) { $0.filter(\.$org.$id == org.id!).filter(\.$group.$id == org.id) }.count()
-            if n > 0 { throw AppError.conflict("该组织还有\(n)名党员，\(draft.type.label)不能直接编入党员；请先办理组织关系转接", field: "type") }
+        if draft.type != org.orgType,
+           let reason = OrgLifecycle.typeChangeBlocker(to: draft.type, members: try await memberCount(of: org, on: ctx.db)) {
+            throw AppError.conflict(reason, field: "type")
         }
         if draft.type != org.orgType {
             let parent = try await org.parentID.asyncMap { try await OrgModel.find($0, on: ctx.db) } ?? nil
@@ -139,11 +139,12 @@ enum OrgService {
                 throw await ctx.deny("不能撤销您自己被授权管理的组织，请联系上级", entity: "org", id: org.idString, label: org.name, orgPath: org.path)
             }
             let kids = try await OrgModel.query(on: ctx.db).filter(\.$parentID == org.id).filter(\.$status == OrgStatus.active.rawValue).count()
-            if kids > 0 { throw AppError.conflict("该组织下还有\(kids)个正常状态的下级组织，请先撤销或移走") }
-            let members = try await MemberModel.query(on: ctx.db).group(.or) { $0.filter(\.$org.$id == org.id!).filter(\.$group.$id == org.id) }.count()
-            if members > 0 { throw AppError.conflict("该组织还有\(members)名党员，请先办理组织关系转接") }
-        } else if let pid = org.parentID, let parent = try await OrgModel.find(pid, on: ctx.db), parent.orgStatus == .closed {
-            throw AppError.conflict("上级组织“\(parent.name)”已撤销，请先恢复上级组织")
+            if let reason = OrgLifecycle.closeBlocker(activeChildren: kids, members: try await memberCount(of: org, on: ctx.db)) {
+                throw AppError.conflict(reason)
+            }
+        } else if let pid = org.parentID, let parent = try await OrgModel.find(pid, on: ctx.db),
+                  let reason = OrgLifecycle.reopenBlocker(parentName: parent.name, parentClosed: parent.orgStatus == .closed) {
+            throw AppError.conflict(reason)
         }
         let before = OrgDTO.snapshot(org)
         org.status = status.rawValue
@@ -153,6 +154,11 @@ enum OrgService {
                                 orgID: org.id, orgPath: org.path, before: before, after: OrgDTO.snapshot(org))
         }
         return org
+    }
+
+    /// Members attached to the node, as their branch or their group.
+    static func memberCount(of org: OrgModel, on db: any Database) async throws -> Int {
+        try await MemberModel.query(on: db).group(.or) { $0.filter(\.$org.$id == org.id!).filter(\.$group.$id == org.id) }.count()
     }
 
     static func editableFields(_ o: OrgModel) -> [String: String] {
