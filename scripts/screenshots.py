@@ -37,13 +37,6 @@ def wait(d, timeout: float = 30) -> WebDriverWait:
     return WebDriverWait(d, timeout)
 
 
-def click_and_load(d, element) -> None:
-    old = d.find_element(By.TAG_NAME, "html")
-    element.click()
-    wait(d).until(EC.staleness_of(old))
-    wait(d).until(lambda x: x.execute_script("return document.readyState") == "complete")
-
-
 def open_page(d, url: str, ready_css: str = "main.container") -> None:
     d.get(url)
     wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, ready_css)))
@@ -79,7 +72,7 @@ def capture(server, width: int, out: Path, csv_path: Path) -> list[Path]:
         Select(d.find_element(By.NAME, "gender")).select_by_visible_text("女")
         d.find_element(By.NAME, "post").send_keys("宣传委员")
         d.find_element(By.NAME, "phone").send_keys("12345")
-        click_and_load(d, d.find_element(By.CSS_SELECTOR, "form.grid-form button[type=submit]"))
+        e2e.click_and_load(d, d.find_element(By.CSS_SELECTOR, "form.grid-form button[type=submit]"))
         wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".field.has-error em.error")))
         snap("05-member-form-errors")
 
@@ -95,7 +88,7 @@ def capture(server, width: int, out: Path, csv_path: Path) -> list[Path]:
 
         open_page(d, base + "/members/import", "input[type=file]")
         d.find_element(By.CSS_SELECTOR, "input[type=file][name=file]").send_keys(str(csv_path))
-        click_and_load(d, d.find_element(By.CSS_SELECTOR, "form[enctype='multipart/form-data'] button[type=submit]"))
+        e2e.click_and_load(d, d.find_element(By.CSS_SELECTOR, "form[enctype='multipart/form-data'] button[type=submit]"))
         wait(d).until(EC.presence_of_element_located((By.CSS_SELECTOR, "main .flash-error, main h2")))
         snap("09-import-row-errors")
 

@@ -67,6 +67,7 @@ class Server:
     # -- lifecycle
     def start(self) -> "Server":
         if not self.binary.exists():
+            self.stop()
             raise RuntimeError(f"server binary not found: {self.binary} (build it, or set DANGJIAN_BIN)")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         last_error = ""
@@ -99,7 +100,9 @@ class Server:
             else:
                 last_error = f"server did not answer /healthz within {self.startup_timeout:.0f}s"
                 self._kill()
-        raise RuntimeError(f"{last_error}\n----- server log -----\n{self.log_tail()}")
+        tail = self.log_tail()
+        self.stop()
+        raise RuntimeError(f"{last_error}\n----- server log -----\n{tail}")
 
     def _kill(self) -> None:
         if not self.proc or self.proc.poll() is not None:
@@ -217,9 +220,33 @@ def login(driver, base_url: str, username: str, password: str = PASSWORD) -> Non
     driver.find_element(By.NAME, "username").clear()
     driver.find_element(By.NAME, "username").send_keys(username)
     driver.find_element(By.NAME, "password").send_keys(password)
-    driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]").click()
+    click_and_load(driver, driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]"))
     WebDriverWait(driver, 20).until(lambda d: "/login" not in urllib.parse.urlparse(d.current_url).path)
     WebDriverWait(driver, 20).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".userbox .who")))
+
+
+def click_and_load(driver, element, timeout: float = 30) -> None:
+    """Click something that navigates (submit, link) and wait until the *new* page has loaded.
+
+    The old document is tagged first; waiting for the tag to disappear is more robust than
+    Selenium's staleness_of, which chromedriver sometimes answers with a generic
+    "Node ... does not belong to the document" error while the page is being swapped.
+    """
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.execute_script("document.documentElement.setAttribute('data-e2e-old-page', '1');")
+    element.click()
+
+    def loaded(d):
+        try:
+            return d.execute_script(
+                "return !document.documentElement.hasAttribute('data-e2e-old-page')"
+                " && document.readyState === 'complete';")
+        except WebDriverException:  # mid-navigation
+            return False
+
+    WebDriverWait(driver, timeout).until(loaded)
 
 
 def horizontal_overflow(driver) -> tuple[int, int]:

@@ -12,7 +12,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import horizontal_overflow, login
+from conftest import click_and_load, horizontal_overflow, login
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 OWN_BRANCH = "办公室党支部"
@@ -54,14 +54,6 @@ def fill(driver, name: str, text: str) -> None:
     el.clear()
     if text:
         el.send_keys(text)
-
-
-def click_and_load(driver, element) -> None:
-    """Click something that navigates, and wait until the old page is gone."""
-    old = driver.find_element(By.TAG_NAME, "html")
-    element.click()
-    wait(driver).until(EC.staleness_of(old))
-    wait(driver).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def submit_member_form(driver) -> None:
