@@ -18,6 +18,15 @@ public enum Entrypoint {
         return false
     }
 
+    /// The address `serve` will listen on, from its --hostname/-H and --port/-p options.
+    static func address(_ args: [String]) -> String {
+        func value(_ names: [String]) -> String? {
+            guard let i = args.firstIndex(where: { names.contains($0) }), i + 1 < args.count else { return nil }
+            return args[i + 1]
+        }
+        return "http://\(value(["--hostname", "-H"]) ?? "127.0.0.1"):\(value(["--port", "-p"]) ?? "8080")"
+    }
+
     static func main() async throws {
         var args = CommandLine.arguments
         // `--demo` belongs to us, not to Vapor's serve command.
@@ -31,7 +40,7 @@ public enum Entrypoint {
             let command = args.count > 1 ? args[1] : "serve"
             try await configure(app, demo: demo || command == "demo")
             Commands.register(on: app)
-            if demo, command == "serve" { DemoData.printLogins(app) }
+            if demo, command == "serve" { DemoData.printLogins(app, address: Self.address(args)) }
             try await app.execute()
         } catch {
             try? await app.asyncShutdown()

@@ -140,3 +140,18 @@ import Domain
         }
     }
 }
+
+@Suite struct ImportReportTests {
+    @Test func anUnknownBranchIsReportedTogetherWithTheRowsOtherErrors() async throws {
+        try await withTestApp { t in
+            let table = SheetTable(rows: [["姓名", "性别", "政治面貌", "所在支部编码"], ["", "男", "正式党员", "NO-SUCH"]])
+            do {
+                _ = try await ImportExport.importMembers(table, ctx: Commands.ctx(t.app))
+                Issue.record("imported a bad row")
+            } catch AppError.importRejected(let rows) {
+                #expect(rows.contains(RowError(row: 2, column: "姓名", message: "姓名不能为空")))
+                #expect(rows.contains(RowError(row: 2, column: "所在支部编码", message: "所在支部“NO-SUCH”不存在")))
+            }
+        }
+    }
+}

@@ -45,7 +45,7 @@ enum Audit {
 
     /// a refused request is logged too. Logging must never turn a 403 into a 500.
     static func denied(_ req: Request, action: Action, entity: String, id: String?, label: String?, orgPath: String?) async {
-        let note = "越权请求被拒绝：\(req.method.rawValue) \(req.url.path)（所需权限：\(action.rawValue)）"
+        let note = "越权请求被拒绝：\(req.method.rawValue) \(req.url.path)（所需权限：\(action.label)）"
         do {
             try await record(on: req.db, actor: actor(req), at: req.now, action: "denied", entity: entity, id: id,
                              label: label, orgID: nil, orgPath: orgPath, note: note)

@@ -18,7 +18,7 @@ struct Ctx: Sendable {
     func require(_ action: Action, at orgPath: String, entity: String, id: String?, label: String? = nil) async throws {
         guard scope.allows(action, at: orgPath) else {
             throw await deny("无权操作：该\(Audit.entityLabel(entity))不在您的管理范围内", entity: entity, id: id, label: label,
-                             orgPath: orgPath, note: "越权操作被拒绝（所需权限：\(action.rawValue)）")
+                             orgPath: orgPath, note: "越权操作被拒绝（所需权限：\(action.label)）")
         }
     }
 

@@ -138,8 +138,8 @@ enum DemoData {
         app.logger.notice("演示数据已生成：\(byCode.count)个组织，\(members.count)名党员，\(logins.count)个用户")
     }
 
-    static func printLogins(_ app: Application) {
-        var lines = ["", "党建工作平台 · 演示数据", "浏览器打开 http://127.0.0.1:8080 ，演示账号（密码均为 \(password)）："]
+    static func printLogins(_ app: Application, address: String = "http://127.0.0.1:8080") {
+        var lines = ["", "党建工作平台 · 演示数据", "浏览器打开 \(address) ，演示账号（密码均为 \(password)）："]
         for l in logins { lines.append("  \(l.username.padding(toLength: 10, withPad: " ", startingAt: 0)) \(l.role.label)（\(l.name)）") }
         print(lines.joined(separator: "\n") + "\n")
     }

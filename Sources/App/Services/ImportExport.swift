@@ -138,7 +138,12 @@ enum ImportExport {
         for (row, f) in rows {
             let d: MemberDraft
             switch MemberDraft.validate(f, today: today) {
-            case .failure(let e): errors += rowErrors(row, e, layout); continue
+            case .failure(let e):
+                errors += rowErrors(row, e, layout)
+                if e["org"] == nil, let code = f["org"]?.trimmingSpaces, !code.isEmpty, byCode[code] == nil {
+                    errors.append(RowError(row: row, column: layout.header(of: "org"), message: "所在支部“\(code)”不存在"))
+                }
+                continue
             case .success(let v): d = v
             }
             let org: OrgModel, group: OrgModel?

@@ -79,4 +79,19 @@ public enum Action: String, Sendable, CaseIterable {
     case readAudit
     case manageCalendar
     case importData
+
+    public var label: String {
+        switch self {
+        case .readOrgs: return "查看组织"
+        case .writeOrgs: return "维护组织"
+        case .readMembers: return "查看党员"
+        case .writeMembers: return "维护党员"
+        case .readMemberDetails: return "查看党员完整信息"
+        case .readOwnRecord: return "查看本人信息"
+        case .manageUsers: return "管理用户"
+        case .readAudit: return "查看审计日志"
+        case .manageCalendar: return "维护工作日历"
+        case .importData: return "批量导入"
+        }
+    }
 }
