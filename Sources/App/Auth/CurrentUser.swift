@@ -38,21 +38,13 @@ extension Request {
         }
     }
 
-    /// refuses (403) and logs the refusal when `action` is not allowed at `orgPath`.
-    func require(_ action: Action, at orgPath: String, entity: String, id: String?, label: String? = nil) async throws {
-        let u = try user
-        guard u.scope.allows(action, at: orgPath) else {
-            await Audit.denied(self, action: action, entity: entity, id: id, label: label, orgPath: orgPath)
-            throw AppError.forbidden("无权访问：该\(Audit.entityLabel(entity))不在您的管理范围内")
-        }
-    }
-
     /// Refuses (403, logged) when the user has the action nowhere.
+    /// Scoped checks go through `Ctx.require`; both log refusals with `Ctx.deny`.
     func require(_ action: Action, entity: String) async throws {
-        let u = try user
-        guard u.scope.allows(action) else {
-            await Audit.denied(self, action: action, entity: entity, id: nil, label: nil, orgPath: nil)
-            throw AppError.forbidden("无权访问：您的角色不能进行此操作")
+        let ctx = try ctx()
+        guard ctx.scope.allows(action) else {
+            throw await ctx.deny("无权访问：您的角色不能进行此操作", entity: entity,
+                                 note: "越权请求被拒绝：\(method.rawValue) \(url.path)（所需权限：\(action.label)）")
         }
     }
 }

@@ -43,17 +43,6 @@ enum Audit {
         try await e.create(on: db)
     }
 
-    /// a refused request is logged too. Logging must never turn a 403 into a 500.
-    static func denied(_ req: Request, action: Action, entity: String, id: String?, label: String?, orgPath: String?) async {
-        let note = "越权请求被拒绝：\(req.method.rawValue) \(req.url.path)（所需权限：\(action.label)）"
-        do {
-            try await record(on: req.db, actor: actor(req), at: req.now, action: "denied", entity: entity, id: id,
-                             label: label, orgID: nil, orgPath: orgPath, note: note)
-        } catch {
-            req.logger.error("could not log a refusal: \(String(reflecting: error))")
-        }
-    }
-
     static let actionLabels: [String: String] = [
         "create": "新建", "update": "修改", "delete": "删除", "move": "移动", "close": "撤销", "reopen": "恢复",
         "transfer": "组织关系转接", "import": "批量导入", "login": "登录", "logout": "退出登录", "login_failed": "登录失败",

@@ -331,11 +331,18 @@ extension AppError {
 }
 
 enum Format {
-    static func dateTime(_ d: Date) -> String {
+    /// China time, `2026-11-21 10:00:00`; one formatter, built once (the audit page formats every row).
+    nonisolated(unsafe) private static let formatter: DateFormatter = {
         let f = DateFormatter()
         f.timeZone = AppClock.china
         f.locale = Locale(identifier: "zh_CN")
         f.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return f.string(from: d)
+        return f
+    }()
+    private static let lock = NSLock()
+
+    static func dateTime(_ d: Date) -> String {
+        lock.lock(); defer { lock.unlock() }
+        return formatter.string(from: d)
     }
 }
