@@ -34,6 +34,7 @@ func configure(_ app: Application, demo: Bool = false, storage: AppConfig.Storag
         throw ConfigError("找不到工作日历数据文件 \(seedFile)；请在项目根目录运行")
     }
     Migrations.register(on: app, calendarSeed: try WorkingCalendar.parseCSV(text))
+    app.complaintLimiter = RateLimiter(limit: 5, window: 3600)
     try await app.autoMigrate()
 
     app.views.use(.leaf)

@@ -12,6 +12,9 @@ func routes(_ app: Application) throws {
     api.get("calendar", "working-days", use: CalendarAPIController().workingDays)
     api.get("openapi.json", use: OpenAPI.serve)
 
+    let ratings = RatingAPIController()
+    api.post("notices", ":id", "complaints", use: ratings.fileComplaint)   // public: anyone may complain during a notice
+
     let secured = api.grouped(RequireUserMiddleware())
     secured.post("auth", "logout", use: auth.logout)
     secured.get("auth", "me", use: auth.me)
@@ -51,6 +54,40 @@ func routes(_ app: Application) throws {
     secured.delete("users", ":id", "grants", ":grantId", use: users.removeGrant)
 
     secured.get("audit", use: AuditAPIController().list)
+
+    secured.get("ratings", use: ratings.list)
+    secured.post("ratings", use: ratings.create)
+    secured.get("ratings", "results", use: ratings.results)
+    for f in ["csv", "xlsx"] {
+        secured.get("ratings", "export.\(f)") { req in req.parameters.set("format", to: f); return try await ratings.export(req) }
+    }
+    secured.post("ratings", "spot-check", use: ratings.spotCheck)
+    secured.get("ratings", "market", use: ratings.market)
+    secured.on(.POST, "ratings", "market", "import", body: .collect(maxSize: "20mb"), use: ratings.marketImport)
+    secured.get("ratings", "rectifications", use: ratings.rectifications)
+    secured.get("ratings", "years", use: ratings.rounds)
+    secured.post("ratings", "years", use: ratings.openRound)
+    secured.get("ratings", ":id", use: ratings.get)
+    secured.put("ratings", ":id", "assessment", use: ratings.assess)
+    secured.on(.POST, "ratings", ":id", "attachments", body: .collect(maxSize: "11mb"), use: ratings.upload)
+    secured.post("ratings", ":id", "submit", use: ratings.submit)
+    secured.post("ratings", ":id", "decide", use: ratings.decide)
+    secured.post("ratings", ":id", "return", use: ratings.returnBack)
+    secured.get("ratings", ":id", "ledger", use: ratings.ledger)
+    secured.post("ratings", ":id", "ledger", use: ratings.addLedger)
+    secured.get("attachments", ":id", use: ratings.attachment)
+
+    secured.get("schemes", use: ratings.schemes)
+    secured.get("schemes", ":id", use: ratings.scheme)
+    secured.put("schemes", ":id", use: ratings.updateScheme)
+    secured.post("schemes", ":id", "copy", use: ratings.copyScheme)
+
+    secured.get("notices", use: ratings.notices)
+    secured.post("notices", use: ratings.createNotice)
+    secured.get("notices", ":id", use: ratings.notice)
+    secured.post("notices", ":id", "close", use: ratings.closeNotice)
+    secured.get("notices", ":id", "complaints", use: ratings.complaints)
+    secured.post("complaints", ":id", "verify", use: ratings.verifyComplaint)
 
     let cal = CalendarAPIController()
     secured.get("calendar", "days", use: cal.days)

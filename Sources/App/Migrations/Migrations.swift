@@ -12,6 +12,7 @@ enum Migrations {
         app.migrations.add(M003CreateUsers())
         app.migrations.add(M004CreateAudit())
         app.migrations.add(M005CreateCalendar(seed: calendarSeed))
+        app.migrations.add(M006CreateRatings())
     }
 }
 

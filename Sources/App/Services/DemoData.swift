@@ -11,7 +11,9 @@ enum DemoData {
 
     static let logins: [Login] = [
         Login(username: "admin", name: "系统管理员", role: .admin, orgCode: "JZ-SZGW"),
+        Login(username: "shiwei", name: "林晓岚", role: .committeeOfficer, orgCode: "JZ-SW"),
         Login(username: "gongwei", name: "周志强", role: .committeeOfficer, orgCode: "JZ-SZGW"),
+        Login(username: "dangzu", name: "何振华", role: .unitOfficer, orgCode: "ZR-DZ"),
         Login(username: "jiguan", name: "陈丽华", role: .unitOfficer, orgCode: "ZR-JGDW"),
         Login(username: "zhongxin", name: "马晓东", role: .unitOfficer, orgCode: "BDC-DW"),
         Login(username: "zhibu", name: "王建国", role: .branchSecretary, orgCode: "ZR-B01"),
@@ -23,7 +25,8 @@ enum DemoData {
 
     /// (code, name, type, parent code, term start, term years, secretary)
     static let orgs: [(String, String, OrgType, String?, String?, Int?, String?)] = [
-        ("JZ-SZGW", "中共江州市直属机关工作委员会", .committee, nil, "2022-06-18", 5, "孙启明"),
+        ("JZ-SW", "中共江州市委员会", .committee, nil, "2021-10-12", 5, "宋立军"),
+        ("JZ-SZGW", "中共江州市直属机关工作委员会", .committee, "JZ-SW", "2022-06-18", 5, "孙启明"),
         ("ZR-DZ", "中共江州市自然资源和规划局党组", .partyGroup, "JZ-SZGW", nil, nil, "何振华"),
         ("ZR-JGDW", "中共江州市自然资源和规划局机关委员会", .organCommittee, "ZR-DZ", "2021-09-10", 5, "陈丽华"),
         ("ZR-B01", "办公室党支部", .branch, "ZR-JGDW", "2023-12-05", 3, "王建国"),
@@ -135,7 +138,40 @@ enum DemoData {
             if let mn = l.memberName, let m = members.first(where: { $0.name == mn }) { f["memberId"] = m.idString }
             _ = try await UserService.create(f, ctx: ctx)
         }
+        try await seedRatings(app, ctx: ctx, byCode: byCode)
         app.logger.notice("演示数据已生成：\(byCode.count)个组织，\(members.count)名党员，\(logins.count)个用户")
+    }
+
+    /// 2025: a finished rating year (results, model-organ verdicts); 2026: opened, a few branches under way.
+    static func seedRatings(_ app: Application, ctx: Ctx, byCode: [String: OrgModel]) async throws {
+        guard let scheme = try await SchemeModel.query(on: app.db).filter(\.$builtin == true).first(), let root = byCode["JZ-SW"] else { return }
+        var rounds: [Int: RoundModel] = [:]
+        for year in [2025, 2026] {
+            let r = RoundModel()
+            r.year = year; r.orgID = root.id!; r.orgPath = root.path; r.schemeID = scheme.id!; r.openedBy = "演示数据"
+            try await r.create(on: app.db)
+            rounds[year] = r
+        }
+        let all = Star.allCases
+        // 2025 levels: 自然资源局 1×5★ 7×3★ 1×2★ (model organ); 不动产中心 weaker
+        let levels2025: [String: Int] = ["ZR-B01": 5, "ZR-B02": 4, "ZR-B03": 3, "ZR-B04": 3, "ZR-B05": 3, "ZR-B06": 3, "ZR-B07": 2, "ZR-B08": 3, "ZR-B09": 3,
+                                         "BDC-B01": 4, "BDC-B02": 2, "BDC-B03": 3, "BDC-B04": 1, "BDC-B05": 2]
+        let at = Date(timeIntervalSince1970: 1_765_000_000)   // 2025-12
+        for (code, level) in levels2025.sorted(by: { $0.key < $1.key }) {
+            guard let b = byCode[code] else { continue }
+            let anc = try await RatingService.ancestors(b.path, on: app.db)
+            let set = StarSet(Set(all.prefix(level)))
+            let r = RatingModel()
+            r.id = UUID(); r.roundID = rounds[2025]!.id!; r.year = 2025; r.branchID = b.id!; r.branchPath = b.path; r.branchName = b.name
+            r.unitID = RatingService.unit(of: anc)?.id; r.stage = RatingStage.final.rawValue; r.requested = set.stored; r.stars = set.stored
+            r.currentStars = set.stored; r.setAnswers([:]); r.version = 1; r.submittedAt = at
+            try await r.create(on: app.db)
+            let s = RatingStepModel()
+            s.ratingID = r.id!; s.action = "submit"; s.actorKind = ReviewerKind.branch.rawValue; s.deciderName = "演示数据（2025年度结果）"; s.at = at
+            s.stageBefore = RatingStage.draft.rawValue; s.stageAfter = RatingStage.final.rawValue; s.starsBefore = ""; s.starsAfter = set.stored
+            s.comment = "2025年度评定结果（演示数据）"
+            try await s.create(on: app.db)
+        }
     }
 
     static func printLogins(_ app: Application, address: String = "http://127.0.0.1:8080") {

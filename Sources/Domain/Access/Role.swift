@@ -55,13 +55,17 @@ public enum Role: String, Sendable, CaseIterable, Codable {
     public func allows(_ action: Action) -> Bool {
         switch self {
         case .admin: return true
-        case .committeeOfficer, .unitOfficer:
-            // DOMAIN §1: personal data in full only to the member's own branch leaders
-            return action != .manageCalendar && action != .readMemberDetails
+        case .committeeOfficer:
+            // DOMAIN §1: personal data in full only to the member's own branch leaders;
+            // schemes are edited by the admin; a branch applies for itself (R-4 step 1)
+            return ![.manageCalendar, .readMemberDetails, .manageSchemes, .applyRating].contains(action)
+        case .unitOfficer:
+            // notices, spot checks, the star ledger and 市场主体评 belong to the supervising committee
+            return ![.manageCalendar, .readMemberDetails, .manageSchemes, .applyRating, .manageNotices, .adjustStars].contains(action)
         case .branchSecretary:
-            return [.readOrgs, .writeOrgs, .readMembers, .writeMembers, .readMemberDetails, .importData].contains(action)
+            return [.readOrgs, .writeOrgs, .readMembers, .writeMembers, .readMemberDetails, .importData, .readRatings, .applyRating].contains(action)
         case .groupLeader:
-            return [.readOrgs, .readMembers].contains(action)
+            return [.readOrgs, .readMembers, .readRatings].contains(action)
         case .member:
             return [.readOrgs, .readOwnRecord].contains(action)
         case .expert:
@@ -79,6 +83,7 @@ public enum Action: String, Sendable, CaseIterable {
     case readAudit
     case manageCalendar
     case importData
+    case readRatings, applyRating, reviewRatings, manageNotices, adjustStars, manageSchemes
 
     public var label: String {
         switch self {
@@ -92,6 +97,12 @@ public enum Action: String, Sendable, CaseIterable {
         case .readAudit: return "查看审计日志"
         case .manageCalendar: return "维护工作日历"
         case .importData: return "批量导入"
+        case .readRatings: return "查看评星"
+        case .applyRating: return "支部报星"
+        case .reviewRatings: return "审核评星"
+        case .manageNotices: return "组织公示、抽查与评议结果导入"
+        case .adjustStars: return "动态调星"
+        case .manageSchemes: return "维护评星方案"
         }
     }
 }

@@ -65,6 +65,7 @@ public enum StarRating {
         public var stars: StarSet
         public var reasons: [String]
         public var level: Int { stars.level }
+        public init(stars: StarSet, reasons: [String]) { self.stars = stars; self.reasons = reasons }
     }
 
     public static func effective(_ stars: StarSet, market: MarketVerdict) -> Effective {

@@ -1,0 +1,101 @@
+import Vapor
+import Fluent
+import Domain
+
+/// R-6…R-8 as shown: per branch its effective level (decided stars + ledger, under the
+/// 市场主体评 cap) with reasons and consequences; per unit the model-organ verdict.
+enum RatingResults {
+    struct Branch: Sendable {
+        var org: OrgModel
+        var rating: RatingModel?
+        var effective: StarRating.Effective
+        var decided: Bool
+        var market: StarRating.MarketVerdict
+        var consequences: [String]
+        var stageLabel: String
+    }
+
+    struct Unit: Sendable {
+        var org: OrgModel
+        var scheme: RatingScheme
+        var verdict: ModelOrganVerdict
+        var branches: [Branch]
+        var pending: Int
+    }
+
+    /// The shown level of one rating (used by lists and detail pages).
+    static func effective(_ r: RatingModel, market: StarRating.MarketVerdict) -> StarRating.Effective {
+        switch r.stageValue {
+        case .filed, .spotCheck, .final: return StarRating.effective(r.currentSet, market: market)
+        case .disqualified: return StarRating.Effective(stars: StarSet(), reasons: ["公示期间问题反映查实，取消评选资格"])
+        default: return StarRating.Effective(stars: StarSet(), reasons: market.reason.map { [$0] } ?? [])
+        }
+    }
+
+    static func units(year: Int, ctx: Ctx) async throws -> [Unit] {
+        let orgs = try await OrgService.all(ctx: ctx, includeClosed: false)
+        let ratings = try await RatingModel.query(on: ctx.db).filter(\.$year == year)
+            .inScope(ctx.scope.roots(for: .readRatings), path: \.$branchPath).all()
+        let byBranch = Dictionary(ratings.map { ($0.branchID, $0) }, uniquingKeysWith: { a, _ in a })
+        let rounds = try await RoundModel.query(on: ctx.db).filter(\.$year == year).all()
+        var schemeCache: [UUID: RatingScheme] = [:]
+        func schemeFor(_ path: String) async throws -> RatingScheme {
+            guard let round = rounds.filter({ path.hasPrefix($0.orgPath) }).max(by: { $0.orgPath.count < $1.orgPath.count }) else { return .nanyang }
+            if let s = schemeCache[round.schemeID] { return s }
+            let s = try await RatingService.scheme(of: round, on: ctx.db).1
+            schemeCache[round.schemeID] = s
+            return s
+        }
+        let marketRows = try await MarketScoreModel.query(on: ctx.db).filter(\.$year == year).filter(\.$branchID != nil).all()
+        var standings: [UUID: [StarRating.MarketStanding]] = [:]
+        for m in marketRows { standings[m.branchID!, default: []].append(m.standing) }
+        // units: 党组, or a 机关党委 with no 党组 above it
+        let unitOrgs = orgs.filter { o in
+            o.orgType == .partyGroup || (o.orgType == .organCommittee && !orgs.contains { $0.orgType == .partyGroup && o.path.hasPrefix($0.path) })
+        }
+        var out: [Unit] = []
+        for u in unitOrgs {
+            let scheme = try await schemeFor(u.path)
+            let branches = orgs.filter { $0.orgType == .branch && $0.path.hasPrefix(u.path) && ctx.scope.allows(.readRatings, at: $0.path) }
+            guard !branches.isEmpty else { continue }
+            var rows: [Branch] = []
+            var pending = 0
+            for b in branches {
+                let market = StarRating.market(standings[b.id!] ?? [], thresholds: scheme.thresholds)
+                let r = byBranch[b.id!]
+                let eff = r.map { effective($0, market: market) } ?? StarRating.Effective(stars: StarSet(), reasons: ["本年度未申报"] + (market.reason.map { [$0] } ?? []))
+                let decided = r.map { $0.stageValue.isDecided || $0.stageValue.isClosed } ?? false
+                if let r, !decided { pending += 1; _ = r }
+                rows.append(Branch(org: b, rating: r, effective: eff, decided: decided, market: market,
+                                   consequences: decided || r == nil ? StarRating.consequences(level: eff.level, market: market, scheme: scheme) : [],
+                                   stageLabel: r?.stageValue.label ?? "未申报"))
+            }
+            out.append(Unit(org: u, scheme: scheme, verdict: ModelOrganVerdict(levels: rows.map(\.effective.level), thresholds: scheme.thresholds),
+                            branches: rows, pending: pending))
+        }
+        return out
+    }
+}
+
+/// The ratings of a year with every step, one row per step (XLSX/CSV).
+enum RatingExport {
+    static func table(year: Int, ctx: Ctx) async throws -> SheetTable {
+        let ratings = try await RatingModel.query(on: ctx.db).filter(\.$year == year)
+            .inScope(ctx.scope.roots(for: .readRatings), path: \.$branchPath).sort(\.$branchPath).all()
+        let steps = try await RatingStepModel.query(on: ctx.db).filter(\.$ratingID ~~ ratings.compactMap(\.id)).sort(\.$at).all()
+        let byRating = Dictionary(grouping: steps, by: \.ratingID)
+        let units = try await OrgModel.query(on: ctx.db).filter(\.$id ~~ Set(ratings.compactMap(\.unitID))).all()
+        let unitName = Dictionary(uniqueKeysWithValues: units.map { ($0.id!, $0.name) })
+        let dtos = try await RatingAPIController.summaries(ratings, year: year, ctx: ctx)
+        var rows: [[String]] = [["年度", "单位", "党支部", "当前状态", "当前星级", "星级说明", "环节", "办理方", "办理人", "时间", "调整前星级", "调整后星级", "意见"]]
+        for (r, d) in zip(ratings, dtos) {
+            let head = [String(year), r.unitID.flatMap { unitName[$0] } ?? "", r.branchName, r.stageValue.label, d.level.levelLabel, d.levelReasons.joined(separator: "；")]
+            let list = byRating[r.id!] ?? []
+            if list.isEmpty { rows.append(head + ["", "", "", "", "", "", ""]); continue }
+            for s in list.map(RatingStepDTO.init) {
+                rows.append(head + [s.actionLabel, s.actorLabel, s.decider, Format.dateTime(s.at), s.levelBefore.levelLabel, s.levelAfter.levelLabel, s.comment ?? ""])
+            }
+        }
+        return SheetTable(rows: rows)
+    }
+}
