@@ -97,6 +97,9 @@ func routes(_ app: Application) throws {
     // MARK: Pages (cookie session + CSRF)
     let session = app.grouped(app.sessions.middleware, SessionUserMiddleware())
     let forms = session.grouped(CSRFMiddleware(maxBody: 1 << 20))
+    let noticePages = NoticePageController()
+    forms.get("public", "notices", ":id", use: noticePages.publicPage)      // no login: 公示 and 问题反映
+    forms.post("public", "notices", ":id", use: noticePages.publicComplain)
     let authPages = AuthPageController()
     forms.get("login", use: authPages.form)
     forms.post("login", use: authPages.login)
@@ -153,6 +156,28 @@ func routes(_ app: Application) throws {
     pages.post("users", ":id", "grants", ":grantId", "delete", use: userPages.removeGrant)
 
     pages.get("audit", use: AuditPageController().list)
+
+    let ratingPages = RatingPageController()
+    pages.get("ratings", use: ratingPages.list)
+    pages.post("ratings", "open", use: ratingPages.open)
+    pages.post("ratings", "spot-check", use: ratingPages.spotCheck)
+    for f in ["csv", "xlsx"] {
+        pages.get("ratings", "export.\(f)") { req in req.parameters.set("format", to: f); return try await ratings.export(req) }
+    }
+    pages.get("ratings", ":id", use: ratingPages.show)
+    pages.post("ratings", ":id", "assess", use: ratingPages.assess)
+    session.grouped(RequireUserMiddleware(), CSRFMiddleware(maxBody: 11 << 20)).on(.POST, "ratings", ":id", "upload", body: .collect(maxSize: "11mb"), use: ratingPages.upload)
+    pages.post("ratings", ":id", "files", ":fileId", "delete", use: ratingPages.removeFile)
+    pages.post("ratings", ":id", "decide", use: ratingPages.decide)
+    pages.post("ratings", ":id", "ledger", use: ratingPages.adjust)
+    pages.get("attachments", ":id", use: ratingPages.file)
+
+    pages.get("notices", use: noticePages.list)
+    pages.post("notices", use: noticePages.create)
+    pages.get("notices", ":id", use: noticePages.show)
+    pages.post("notices", ":id", "close", use: noticePages.close)
+    pages.post("complaints", ":id", "verify", use: noticePages.verify)
+    pages.get("ratings", "results", use: ResultsPageController().show)
 
     let calPages = CalendarPageController()
     pages.get("calendar", use: calPages.show)

@@ -30,6 +30,7 @@ struct PageMeta: Encodable, Sendable {
             if s.allows(.readOrgs) { add("组织架构", "/orgs") }
             if s.allows(.readMembers) { add("党员管理", "/members") }
             else if let own = s.ownMemberID { add("我的信息", "/members/\(own)") }
+            if s.allows(.readRatings) { add("五星支部", "/ratings") }
             if s.allows(.manageUsers) { add("用户与角色", "/users") }
             if s.allows(.readAudit) { add("审计日志", "/audit") }
             add("工作日历", "/calendar")

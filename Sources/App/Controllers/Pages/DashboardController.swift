@@ -15,6 +15,8 @@ struct DashboardPage: Encodable {
     var statusBars: [Bar]
     var ownMemberID: String?
     var isExpert: Bool
+    var rating: RatingPanel?
+    struct RatingPanel: Encodable { var year: Int; var chart: String; var waiting: [Card] }
     struct Bar: Encodable { var label: String; var count: Int; var width: Int }
 }
 
@@ -64,10 +66,25 @@ struct DashboardController {
                 return .init(label: s.label, count: n, width: Int((Double(n) / Double(maxN) * 100).rounded()))
             }
         }
+        var panel: DashboardPage.RatingPanel?
+        if scope.allows(.readRatings) {
+            let year = ctx.today.year
+            let all = try await RatingService.list(ctx: ctx, filter: .init(year: year, stage: nil, waiting: false, orgID: nil))
+            let mine = try await RatingService.waiting(all, ctx: ctx)
+            var w: [DashboardPage.Card] = [.init(label: "待我办理的评星", value: mine.count, href: "/ratings?waiting=1", tone: mine.isEmpty ? "ok" : "warn")]
+            for st in [RatingStage.submitted, .unitProposed, .unitRecommended, .countyRecommended, .spotCheck] {
+                let n = all.filter { $0.stageValue == st }.count
+                if n > 0 { w.append(.init(label: st.label, value: n, href: "/ratings?waiting=0&stage=\(st.rawValue)", tone: "plain")) }
+            }
+            let inNotice = all.filter { $0.stageValue == .inNotice }.count
+            w.append(.init(label: "公示中的候选对象", value: inNotice, href: "/notices", tone: "plain"))
+            let units = scope.primaryRole == .branchSecretary ? [] : try await RatingResults.units(year: year, ctx: ctx)
+            panel = .init(year: year, chart: StarChart.svg(units), waiting: w)
+        }
         let page = DashboardPage(meta: await PageMeta.make(req, title: "工作台"), roleLabel: scope.primaryRole?.label ?? "",
                                  scopeNames: grantOrgs.map(\.name).sorted(), cards: cards, overdue: Array(overdue.prefix(10)),
                                  dueSoon: Array(soon.prefix(10)), statusBars: bars, ownMemberID: scope.ownMemberID,
-                                 isExpert: scope.primaryRole == .expert)
+                                 isExpert: scope.primaryRole == .expert, rating: panel)
         return try await req.view.render("dashboard", page)
     }
 }
