@@ -56,7 +56,7 @@ enum RatingResults {
         var out: [Unit] = []
         for u in unitOrgs {
             let scheme = try await schemeFor(u.path)
-            let branches = orgs.filter { $0.orgType == .branch && $0.path.hasPrefix(u.path) && ctx.scope.allows(.readRatings, at: $0.path) }
+            let branches = orgs.filter { $0.orgType == .branch && $0.path.hasPrefix(u.path) && ctx.scope.allows(.readRatings, at: $0.path) }.sorted { $0.code < $1.code }
             guard !branches.isEmpty else { continue }
             var rows: [Branch] = []
             var pending = 0
