@@ -30,10 +30,7 @@ enum AttachmentService {
 
     /// Adds evidence to a criterion of a draft application.
     static func addToRating(_ r: RatingModel, criterion: String, filename: String, data: Data, ctx: Ctx) async throws -> AttachmentModel {
-        try await ctx.require(.applyRating, at: r.branchPath, entity: "rating", id: r.idString, label: r.branchName)
-        guard try await RatingService.reviewerKinds(r, ctx: ctx).contains(.branch) else {
-            throw await ctx.deny("只有本支部书记可以上传佐证材料", entity: "rating", id: r.idString, label: r.branchName, orgPath: r.branchPath)
-        }
+        try await RatingService.requireBranch(r, ctx: ctx, "只有本支部书记可以上传佐证材料")
         guard r.stageValue == .draft else { throw AppError.conflict("当前状态为“\(r.stageValue.label)”，不能再上传材料") }
         let scheme = try await RatingService.scheme(for: r, on: ctx.db)
         guard scheme.criterion(criterion) != nil else { throw AppError.validation(FieldErrors("criterion", "请选择材料对应的评星标准")) }
@@ -56,10 +53,7 @@ enum AttachmentService {
     }
 
     static func removeFromRating(_ r: RatingModel, attachmentID: String, ctx: Ctx) async throws {
-        try await ctx.require(.applyRating, at: r.branchPath, entity: "rating", id: r.idString, label: r.branchName)
-        guard try await RatingService.reviewerKinds(r, ctx: ctx).contains(.branch) else {
-            throw await ctx.deny("只有本支部书记可以删除佐证材料", entity: "rating", id: r.idString, label: r.branchName, orgPath: r.branchPath)
-        }
+        try await RatingService.requireBranch(r, ctx: ctx, "只有本支部书记可以删除佐证材料")
         guard r.stageValue == .draft else { throw AppError.conflict("当前状态为“\(r.stageValue.label)”，不能再删除材料") }
         let id = try attachmentID.uuid(or: "文件不存在")
         guard let a = try await AttachmentModel.find(id, on: ctx.db), a.ownerID == r.id else { throw AppError.notFound("文件不存在") }

@@ -124,14 +124,19 @@ enum RatingService {
         return r
     }
 
+    /// Only the branch's own secretary fills in, submits and attaches evidence (R-1, R-4 step 1).
+    static func requireBranch(_ r: RatingModel, ctx: Ctx, _ message: String) async throws {
+        try await ctx.require(.applyRating, at: r.branchPath, entity: "rating", id: r.idString, label: r.branchName)
+        guard try await reviewerKinds(r, ctx: ctx).contains(.branch) else {
+            throw await ctx.deny(message, entity: "rating", id: r.idString, label: r.branchName, orgPath: r.branchPath)
+        }
+    }
+
     // MARK: self-assessment
 
     /// Saves the draft: requested stars and each criterion's answer (attachments are kept).
     static func saveAssessment(_ r: RatingModel, requested: [String], answers: [String: (met: Bool?, text: String)], ctx: Ctx) async throws -> RatingModel {
-        try await ctx.require(.applyRating, at: r.branchPath, entity: "rating", id: r.idString, label: r.branchName)
-        guard try await reviewerKinds(r, ctx: ctx).contains(.branch) else {
-            throw await ctx.deny("只有本支部书记可以填报", entity: "rating", id: r.idString, label: r.branchName, orgPath: r.branchPath)
-        }
+        try await requireBranch(r, ctx: ctx, "只有本支部书记可以填报")
         guard r.stageValue == .draft else { throw AppError.conflict("当前状态为“\(r.stageValue.label)”，不能修改申报内容") }
         let scheme = try await scheme(for: r, on: ctx.db)
         var errors = FieldErrors()
@@ -160,10 +165,7 @@ enum RatingService {
     }
 
     static func submit(_ r: RatingModel, expectedVersion: Int?, ctx: Ctx) async throws -> RatingModel {
-        try await ctx.require(.applyRating, at: r.branchPath, entity: "rating", id: r.idString, label: r.branchName)
-        guard try await reviewerKinds(r, ctx: ctx).contains(.branch) else {
-            throw await ctx.deny("只有本支部书记可以提交申报", entity: "rating", id: r.idString, label: r.branchName, orgPath: r.branchPath)
-        }
+        try await requireBranch(r, ctx: ctx, "只有本支部书记可以提交申报")
         try checkVersion(r, expectedVersion)
         guard r.stageValue == .draft else { throw AppError.conflict("当前状态为“\(r.stageValue.label)”，不能再次提交") }
         let scheme = try await scheme(for: r, on: ctx.db)
