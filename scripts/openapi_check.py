@@ -13,7 +13,7 @@ Settings passed to Schemathesis (in a temporary config file) and why:
   testing logout does not end the session the rest of the run uses.
 - positive_data_acceptance also accepts 422: business rules (a referenced org must exist, a 党员 must have
   a join date, dates not in the future, ...) cannot be written in JSON Schema. 400 stays a failure,
-  except for the two imports, whose bodies (a real CSV/XLSX file) a generic fuzzer cannot produce.
+  except for the three imports, whose bodies (a real CSV/XLSX file) a generic fuzzer cannot produce.
 - This file is also loaded as a Schemathesis hooks file: requests that would change or revoke the
   caller's own account (PATCH /users/{me}, DELETE /users/{me}/grants/...) are pointed at an unknown id
   instead (answer 404). Schemathesis reuses ids it sees in responses (GET /auth/me), and the server lets
@@ -84,7 +84,7 @@ include-operation-id = "logout"
 headers = {{ Authorization = {toml_str("Bearer " + logout_token)} }}
 
 [[operations]]
-include-operation-id = ["importOrgs", "importMembers"]
+include-operation-id = ["importOrgs", "importMembers", "importMarketScores"]
 checks.positive_data_acceptance.expected-statuses = {json.dumps(ok_positive + ["400"])}
 """
     with tempfile.NamedTemporaryFile("w", suffix=".toml", prefix="openapi_check_", delete=False) as f:

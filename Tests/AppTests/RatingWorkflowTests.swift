@@ -230,6 +230,30 @@ import Domain
         }
     }
 
+    @Test func ratingApiAnswersBadInputWithTheFieldAndNothingWritten() async throws {
+        try await withTestApp { t in
+            let sec = try await t.token("zhibu")
+            let gongwei = try await t.token("gongwei")
+            let b = try await t.org("ZR-B01")
+            // a year out of range names the field
+            let y = try await t.api(.POST, "/api/v1/ratings", token: sec, raw: try Self.json(["branchId": b.idString, "year": 1900]))
+            #expect(y.status == .unprocessableEntity)
+            #expect(y.errorFields["year"] != nil)
+            let sc = try await t.api(.POST, "/api/v1/ratings/spot-check", token: gongwei, raw: try Self.json(["year": 3000]))
+            #expect(sc.status == .unprocessableEntity)
+            // an unknown org filter is 404, not everything
+            #expect(try await t.api(.GET, "/api/v1/ratings?orgId=NOPE", token: gongwei).status == .notFound)
+            // a malformed submit body is refused and the draft stays a draft
+            let open = try await t.api(.POST, "/api/v1/ratings", token: sec, raw: try Self.json(["branchId": b.idString, "year": 2026]))
+            let id = try rating(open).id
+            let sub = try await t.api(.POST, "/api/v1/ratings/\(id)/submit", token: sec, raw: "{\"version\": \"x\"}")
+            #expect(sub.status == .badRequest)
+            #expect(try await RatingModel.find(UUID(uuidString: id), on: t.db)?.stage == "draft")
+            // a unit officer is refused the market import before the year is even looked at
+            #expect(try await t.api(.POST, "/api/v1/ratings/market/import?year=abc", token: try await t.token("zhongxin"), raw: "x", contentType: .plainText).status == .forbidden)
+        }
+    }
+
     @Test func r7_resultsShowTheModelOrganVerdictWithItsNumbers() async throws {
         try await withTestApp { t in
             // given the demo's finished 2025 year

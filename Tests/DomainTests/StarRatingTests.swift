@@ -189,5 +189,13 @@ import Testing
         let e = s.validate()
         #expect(e["noticeWorkingDays"]?.contains("不少于5个工作日") == true)
         #expect(e["modelOrganSharePercent"] != nil)
+        var q = scheme
+        q.consequences.append(LevelConsequence(level: 7))
+        q.consequences.append(q.consequences[0])
+        q.modelOrgan.quotaDeltaPercent = 500
+        let qe = q.validate()
+        #expect(qe["consequences"]?.contains("0到5") == true)
+        #expect(qe["consequences.\(q.consequences[0].level)"]?.contains("重复") == true)
+        #expect(qe["modelOrgan.quotaDeltaPercent"] != nil)
     }
 }

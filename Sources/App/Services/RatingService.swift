@@ -102,6 +102,7 @@ enum RatingService {
 
     /// 支部报星 begins: the branch's draft for the year, under the year's scheme.
     static func open(branchRef: String, year: Int, ctx: Ctx) async throws -> RatingModel {
+        guard (2000...2100).contains(year) else { throw AppError.validation(FieldErrors("year", "年度应在2000到2100之间")) }
         guard let branch = try await OrgService.resolve(branchRef, on: ctx.db) else { throw AppError.validation(FieldErrors("branchId", "党支部不存在")) }
         try await ctx.require(.applyRating, at: branch.path, entity: "rating", id: nil, label: branch.name)
         guard branch.orgType == .branch else { throw AppError.validation(FieldErrors("branchId", "只有党支部参加五星支部评定")) }
@@ -311,6 +312,7 @@ enum RatingService {
 
     /// Draws the scheme's sample from the filed ratings the caller checks as 县级; the rest become final.
     static func drawSpotCheck(year: Int, ctx: Ctx) async throws -> (selected: [RatingModel], accepted: [RatingModel]) {
+        guard (2000...2100).contains(year) else { throw AppError.validation(FieldErrors("year", "年度应在2000到2100之间")) }
         try await ctxRequireAny(.manageNotices, ctx: ctx, entity: "rating")
         let filed = try await RatingModel.query(on: ctx.db).filter(\.$year == year).filter(\.$stage == RatingStage.filed.rawValue)
             .inScope(ctx.scope.roots(for: .manageNotices), path: \.$branchPath).sort(\.$branchPath).all()
@@ -397,7 +399,8 @@ enum RatingService {
         let q = RatingModel.query(on: ctx.db).filter(\.$year == filter.year)
             .inScope(ctx.scope.roots(for: .readRatings), path: \.$branchPath)
         if let s = filter.stage, !s.isEmpty { q.filter(\.$stage == s) }
-        if let o = filter.orgID, !o.isEmpty, let org = try await OrgService.resolve(o, on: ctx.db) {
+        if let o = filter.orgID, !o.isEmpty {
+            guard let org = try await OrgService.resolve(o, on: ctx.db) else { throw AppError.notFound("筛选的组织不存在（orgId）") }
             q.filter(\.$branchPath, .contains(inverse: false, .prefix), org.path)
         }
         let all = try await q.sort(\.$branchPath).all()

@@ -208,7 +208,14 @@ public extension RatingScheme {
         if !(0...5).contains(t.marketCapLevel) { e.add("marketCapLevel", "星级上限应在0到5之间") }
         if !(0...100).contains(t.marketVetoScore) { e.add("marketVetoScore", "否决分数线应在0到100之间") }
         if !(1...730).contains(t.rectificationDays) { e.add("rectificationDays", "整改期限应在1到730天之间") }
-        for q in consequences where !(-100...100).contains(q.quotaDeltaPercent) { e.add("consequences.\(q.level)", "优秀比例调整应在-100到100之间") }
+        var levels = Set<Int>()
+        for q in consequences {
+            if !(0...5).contains(q.level) { e.add("consequences", "结果运用的星级应在0到5之间（收到\(q.level)）") }
+            else if !levels.insert(q.level).inserted { e.add("consequences.\(q.level)", "\(q.level)星的结果运用重复") }
+            if !(-100...100).contains(q.quotaDeltaPercent) { e.add("consequences.\(q.level)", "优秀比例调整应在-100到100之间") }
+        }
+        if !(-100...100).contains(modelOrgan.quotaDeltaPercent) { e.add("modelOrgan.quotaDeltaPercent", "模范机关优秀比例调整应在-100到100之间") }
+        if modelOrgan.commendation.unicodeScalars.count > 300 { e.add("modelOrgan.commendation", "模范机关表彰内容不能超过300个字") }
         return e
     }
 

@@ -91,7 +91,7 @@ struct RatingAPIController {
     func submit(_ req: Request) async throws -> RatingDTO {
         let ctx = try req.ctx()
         let r = try await RatingService.find(req.parameters.get("id") ?? "", ctx: ctx)
-        let v = (try? req.content.decode(VersionRequest.self))?.version
+        let v = (req.body.data?.readableBytes ?? 0) > 0 ? try req.content.decode(VersionRequest.self).version : nil
         return try await Self.detail(try await RatingService.submit(r, expectedVersion: v, ctx: ctx), ctx: ctx).0
     }
 
@@ -163,8 +163,8 @@ struct RatingAPIController {
 
     func marketImport(_ req: Request) async throws -> MarketImportResult {
         let ctx = try req.ctx()
-        let y = try Self.year(req, ctx: ctx)
         guard ctx.scope.allows(.manageNotices) else { throw await ctx.deny("只有工委干部或系统管理员可以导入市场主体评结果", entity: "market") }
+        let y = try Self.year(req, ctx: ctx)
         let s = try await MarketService.importYear(y, table: try ImportAPI.table(req), ctx: ctx)
         return MarketImportResult(year: s.year, rows: s.rows, linked: s.linked, capped: s.capped, vetoed: s.vetoed)
     }
