@@ -12,6 +12,12 @@ func configure(_ app: Application, demo: Bool = false, storage: AppConfig.Storag
     if let storage { config.storage = storage }
     app.appConfig = config
     if let clock { app.clock = clock } else if let d = config.fixedToday { app.clock = .fixed(d) }
+    if config.movableClock {
+        let m = MovableClock(start: app.clock.now())
+        app.movableClock = m
+        app.clock = m.clock
+        app.logger.warning("测试模式：可通过 POST /__test/clock 调整系统日期（DANGJIAN_TEST_CLOCK=1），切勿用于生产环境")
+    }
 
     switch config.storage {
     case .sqliteFile(let path):

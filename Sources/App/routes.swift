@@ -1,9 +1,20 @@
 import Vapor
+import Domain
 import Fluent
 
 /// Every route, grouped by how it is authenticated.
 func routes(_ app: Application) throws {
     app.get("healthz") { _ in "ok" }
+    if let clock = app.movableClock {
+        // browser tests only: {"today": "2026-12-20"} moves the server's day
+        app.post("__test", "clock") { req -> String in
+            struct Body: Content { var today: String }
+            let b = try req.content.decode(Body.self)
+            guard let d = Day(iso: b.today) else { throw AppError.validation(FieldErrors("today", "日期应为 YYYY-MM-DD")) }
+            clock.move(to: d)
+            return d.iso
+        }
+    }
 
     // MARK: JSON API (bearer tokens)
     let api = app.grouped("api", "v1").grouped(BearerUserMiddleware())

@@ -2,6 +2,8 @@
 
 * ``server`` (session): starts ``dangjian serve --demo`` on a free port with a fresh
   temporary SQLite database and ``DANGJIAN_TODAY=2026-11-21``; stops it afterwards.
+  It runs in test mode (``DANGJIAN_TEST_CLOCK=1``): ``server.set_today("2026-12-20")``
+  moves its date, so a journey can let a notice period end.
   The binary is ``$DANGJIAN_BIN`` or ``.build/debug/dangjian`` under the repo root.
   Its log is kept in ``Tests/e2e/screenshots/server.log`` and its tail is printed
   when a test fails.
@@ -76,7 +78,8 @@ class Server:
             self.base_url = f"http://127.0.0.1:{self.port}"
             for f in self.tmpdir.glob("db.sqlite*"):
                 f.unlink()
-            env = dict(os.environ, SQLITE_PATH=str(self.tmpdir / "db.sqlite"), DANGJIAN_TODAY=TODAY)
+            env = dict(os.environ, SQLITE_PATH=str(self.tmpdir / "db.sqlite"), DANGJIAN_TODAY=TODAY,
+                       DANGJIAN_TEST_CLOCK="1")
             log = open(self.log_path, "ab")
             log.write(f"\n===== {self.binary} serve --demo --port {self.port} =====\n".encode())
             log.flush()
@@ -156,6 +159,13 @@ class Server:
         with urllib.request.urlopen(req, timeout=30) as r:
             raw = r.read()
             return json.loads(raw) if raw else None
+
+    def set_today(self, day: str) -> None:
+        """Moves the server's date (test mode: DANGJIAN_TEST_CLOCK=1); ``day`` is YYYY-MM-DD."""
+        req = urllib.request.Request(self.base_url + "/__test/clock", data=json.dumps({"today": day}).encode(), method="POST")
+        req.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(req, timeout=10) as r:
+            assert r.read().decode().strip('"') == day
 
     def token(self, username: str, password: str = PASSWORD) -> str:
         return self.api("POST", "/auth/login", {"username": username, "password": password})["token"]

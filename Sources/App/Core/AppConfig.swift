@@ -1,4 +1,5 @@
 import Vapor
+import NIOConcurrencyHelpers
 import Domain
 
 /// One typed configuration value built at start-up; it fails fast and names what is wrong.
@@ -16,6 +17,8 @@ struct AppConfig: Sendable {
     var secureCookies: Bool
     /// Fixed "today" for demos and tests (DANGJIAN_TODAY=2026-09-30); nil = the real date in China time.
     var fixedToday: Day?
+    /// Browser tests only (DANGJIAN_TEST_CLOCK=1): the clock can be moved with `POST /__test/clock`.
+    var movableClock: Bool = false
 
     static func fromEnvironment(_ env: Environment, demo: Bool) throws -> AppConfig {
         var storage = Storage.sqliteFile(Environment.get("SQLITE_PATH") ?? "data/dangjian.sqlite")
@@ -31,7 +34,8 @@ struct AppConfig: Sendable {
             fixed = d
         }
         return AppConfig(storage: storage, demo: demo,
-                         secureCookies: Environment.get("SECURE_COOKIES") == "1", fixedToday: fixed)
+                         secureCookies: Environment.get("SECURE_COOKIES") == "1", fixedToday: fixed,
+                         movableClock: Environment.get("DANGJIAN_TEST_CLOCK") == "1")
     }
 }
 
@@ -67,7 +71,22 @@ struct AppClock: Sendable {
     }
 }
 
+/// The day a browser test has moved the server to (test mode only); the time of day stays 10:00.
+final class MovableClock: Sendable {
+    private let box: NIOLockedValueBox<Date>
+    init(start: Date) { box = NIOLockedValueBox(start) }
+    var now: Date { box.withLockedValue { $0 } }
+    func move(to day: Day) { box.withLockedValue { $0 = AppClock.date(of: day, hour: 10) } }
+    var clock: AppClock { AppClock(now: { [self] in now }) }
+}
+
 extension Application {
+    private struct MovableClockKey: StorageKey { typealias Value = MovableClock }
+    var movableClock: MovableClock? {
+        get { storage[MovableClockKey.self] }
+        set { storage[MovableClockKey.self] = newValue }
+    }
+
     private struct ClockKey: StorageKey { typealias Value = AppClock }
     private struct ConfigKey: StorageKey { typealias Value = AppConfig }
 
