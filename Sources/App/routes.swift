@@ -190,6 +190,21 @@ func routes(_ app: Application) throws {
     pages.post("complaints", ":id", "verify", use: noticePages.verify)
     pages.get("ratings", "results", use: ResultsPageController().show)
 
+    let setup = RatingSetupPageController()
+    pages.get("ratings", "setup", use: setup.setup)
+    pages.post("ratings", "years", use: setup.openYear)
+    pages.get("schemes", ":id", use: setup.scheme)
+    pages.post("schemes", ":id", "copy", use: setup.copy)
+    pages.get("schemes", ":id", "edit", use: setup.edit)
+    pages.post("schemes", ":id", "edit", use: setup.save)
+    pages.get("ratings", "market", use: setup.market)
+    pages.get("ratings", "market", "import", use: setup.marketImportForm)
+    uploads.on(.POST, "ratings", "market", "import", body: .collect(maxSize: "20mb"), use: setup.marketImport)
+    for f in ["csv", "xlsx"] {
+        pages.get("ratings", "market", "template.\(f)") { _ in try ImportExport.download(ImportExport.template(MarketService.layout), name: "市场主体评结果导入模板", format: f) }
+    }
+    pages.get("ratings", "ledger", use: setup.ledger)
+
     let calPages = CalendarPageController()
     pages.get("calendar", use: calPages.show)
     pages.post("calendar", use: calPages.set)

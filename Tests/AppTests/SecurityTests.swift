@@ -185,4 +185,13 @@ import Domain
             #expect(e.before?.contains("办公室党支部 → 国土空间规划科党支部（调动）") == true)
         }
     }
+
+    @Test func theTestClockExistsOnlyInTestMode() async throws {
+        try await withTestApp { t in
+            // without DANGJIAN_TEST_CLOCK=1 nobody can move the server's date
+            let res = try await t.api(.POST, "/__test/clock", json: ["today": "2030-01-01"])
+            #expect(res.status == .notFound)
+            #expect(t.app.clock.today() != Day(iso: "2030-01-01")!)
+        }
+    }
 }

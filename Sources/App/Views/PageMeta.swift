@@ -58,6 +58,19 @@ extension Request {
     func flash(_ message: String, kind: String = "success") {
         session.data["flash"] = kind + "\u{1}" + message
     }
+
+    /// A form action that ends on `back`: its result as a success message, or a refused step
+    /// (409, 422, 400) as an error message on the same page. A refusal of rights (403) or a
+    /// missing record (404) is not a form problem and goes to the error page.
+    func flashing(back: String, _ action: () async throws -> String) async throws -> Response {
+        do { flash(try await action()) } catch let e as AppError {
+            switch e {
+            case .forbidden, .notFound: throw e
+            default: flash(e.message, kind: "error")
+            }
+        }
+        return redirect(to: back)
+    }
 }
 
 struct ErrorPage: Encodable, Sendable {

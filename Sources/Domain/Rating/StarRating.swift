@@ -58,7 +58,7 @@ public enum StarRating {
         return verdict
     }
 
-    static func formatScore(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(v) }
+    public static func formatScore(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(v) }
 
     /// The level shown everywhere: the decided stars plus the ledger, under the R-6 cap.
     public struct Effective: Sendable, Equatable {

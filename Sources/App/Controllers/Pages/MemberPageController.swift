@@ -227,12 +227,12 @@ struct MemberPageController {
 
     func importForm(_ req: Request) async throws -> View {
         try await req.require(.importData, entity: "member")
-        return try await req.view.render("import", await ImportPages.page(req, kind: "members", errors: [], imported: nil, message: nil))
+        return try await req.view.render("import", await ImportPages.page(req, .members))
     }
 
     func importFile(_ req: Request) async throws -> Response {
         let ctx = try req.ctx()
         try await req.require(.importData, entity: "member")
-        return try await ImportPages.handle(req, kind: "members") { try await ImportExport.importMembers($0, ctx: ctx) }
+        return try await ImportPages.handle(req, .members) { .init(rows: try await ImportExport.importMembers($0, ctx: ctx)) }
     }
 }

@@ -113,23 +113,20 @@ struct NoticePageController {
     func close(_ req: Request) async throws -> Response {
         let ctx = try req.ctx()
         let n = try await NoticeService.find(req.parameters.get("id") ?? "", ctx: ctx)
-        do { _ = try await NoticeService.close(n, ctx: ctx); req.flash("公示已结束，候选对象星级已确认") }
-        catch AppError.conflict(let m, _) { req.flash(m, kind: "error") }
-        return req.redirect(to: "/notices/\(n.idString)")
+        return try await req.flashing(back: "/notices/\(n.idString)") {
+            _ = try await NoticeService.close(n, ctx: ctx)
+            return "公示已结束，候选对象星级已确认"
+        }
     }
 
     func verify(_ req: Request) async throws -> Response {
         let ctx = try req.ctx()
         let (c, n) = try await NoticeService.findComplaint(req.parameters.get("id") ?? "", ctx: ctx)
         let f = try req.formFields()
-        do {
+        return try await req.flashing(back: "/notices/\(n.idString)") {
             _ = try await NoticeService.verify(c, notice: n, upheld: f["upheld"] == "1", note: f["note"] ?? "", ctx: ctx)
-            req.flash(f["upheld"] == "1" ? "已认定属实：该候选对象取消评选资格，已建立责任追究记录" : "已认定不属实")
-        } catch let e as AppError {
-            if case .forbidden = e { throw e }
-            req.flash(e.message, kind: "error")
+            return f["upheld"] == "1" ? "已认定属实：该候选对象取消评选资格，已建立责任追究记录" : "已认定不属实"
         }
-        return req.redirect(to: "/notices/\(n.idString)")
     }
 
     // MARK: public

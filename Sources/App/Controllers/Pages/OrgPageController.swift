@@ -49,17 +49,6 @@ struct OrgFormPage: Encodable {
     var orgId: String?
 }
 
-struct ImportPage: Encodable {
-    struct Col: Encodable { var header: String; var required: Bool; var example: String }
-    var meta: PageMeta
-    var kind: String          // orgs | members
-    var kindLabel: String
-    var columns: [Col]
-    var errors: [RowError]
-    var imported: Int?
-    var message: String?
-}
-
 struct OrgPageController {
     func tree(_ req: Request) async throws -> View {
         let ctx = try req.ctx()
@@ -271,51 +260,13 @@ struct OrgPageController {
 
     func importForm(_ req: Request) async throws -> View {
         try await req.require(.importData, entity: "org")
-        return try await req.view.render("import", await ImportPages.page(req, kind: "orgs", errors: [], imported: nil, message: nil))
+        return try await req.view.render("import", await ImportPages.page(req, .orgs))
     }
 
     func importFile(_ req: Request) async throws -> Response {
         let ctx = try req.ctx()
         try await req.require(.importData, entity: "org")
-        return try await ImportPages.handle(req, kind: "orgs") { try await ImportExport.importOrgs($0, ctx: ctx) }
-    }
-}
-
-enum ImportPages {
-    static func page(_ req: Request, kind: String, errors: [RowError], imported: Int?, message: String?) async -> ImportPage {
-        let layout = kind == "orgs" ? ImportExport.orgLayout : ImportExport.memberLayout
-        let label = kind == "orgs" ? "组织" : "党员"
-        let listTitle = kind == "orgs" ? "组织架构" : "党员管理"
-        return ImportPage(meta: await PageMeta.make(req, title: "批量导入\(label)", crumbs: [(listTitle, "/\(kind)"), ("批量导入", nil)]),
-                          kind: kind, kindLabel: label,
-                          columns: layout.columns.map { .init(header: $0.header, required: $0.required, example: $0.example) },
-                          errors: errors, imported: imported, message: message)
-    }
-
-    /// Reads the uploaded file (multipart field `file`), imports all or nothing, and shows each bad row.
-    static func handle(_ req: Request, kind: String, run: (SheetTable) async throws -> Int) async throws -> Response {
-        struct Upload: Content { var file: File? }
-        let upload = try? req.content.decode(Upload.self)
-        guard let file = upload?.file, file.data.readableBytes > 0 else {
-            let v = try await req.view.render("import", await page(req, kind: kind, errors: [], imported: nil, message: "请选择要导入的 CSV 或 XLSX 文件"))
-            return try await v.encodeResponse(status: .badRequest, for: req)
-        }
-        var buf = file.data
-        let data = buf.readData(length: buf.readableBytes) ?? Data()
-        do {
-            let table: SheetTable
-            do { table = try Spreadsheet.read(data) } catch {
-                throw AppError.badRequest(error.chineseMessage, field: "file")
-            }
-            let n = try await run(table)
-            let v = try await req.view.render("import", await page(req, kind: kind, errors: [], imported: n, message: nil))
-            return try await v.encodeResponse(for: req)
-        } catch let e as AppError {
-            var rows: [RowError] = []
-            if case .importRejected(let r) = e { rows = r }
-            let v = try await req.view.render("import", await page(req, kind: kind, errors: rows, imported: nil, message: e.message))
-            return try await v.encodeResponse(status: e.status, for: req)
-        }
+        return try await ImportPages.handle(req, .orgs) { .init(rows: try await ImportExport.importOrgs($0, ctx: ctx)) }
     }
 }
 

@@ -78,7 +78,7 @@ struct RatingPageController {
             let r = try await RatingService.open(branchRef: f["branchId"] ?? "", year: Int(f["year"] ?? "") ?? ctx.today.year, ctx: ctx)
             req.flash("已开始\(r.year)年度支部报星")
             return req.redirect(to: "/ratings/\(r.idString)")
-        } catch let e as AppError {
+        } catch let e as AppError where e.status != .forbidden {
             req.flash(e.message, kind: "error")
             return req.redirect(to: "/ratings")
         }
@@ -155,22 +155,20 @@ struct RatingPageController {
         let r = try await RatingService.find(req.parameters.get("id") ?? "", ctx: ctx)
         struct Upload: Content { var criterion: String?; var file: File? }
         let u = try? req.content.decode(Upload.self)
-        do {
+        return try await req.flashing(back: "/ratings/\(r.idString)#evidence") {
             guard let file = u?.file, file.data.readableBytes > 0 else { throw AppError.validation(FieldErrors("file", "请选择要上传的文件")) }
             let a = try await AttachmentService.addToRating(r, criterion: u?.criterion ?? "", filename: file.filename, data: Data(buffer: file.data), ctx: ctx)
-            req.flash("已上传“\(a.filename)”")
-        } catch let e as AppError {
-            req.flash(e.message, kind: "error")
+            return "已上传“\(a.filename)”"
         }
-        return req.redirect(to: "/ratings/\(r.idString)#evidence")
     }
 
     func removeFile(_ req: Request) async throws -> Response {
         let ctx = try req.ctx()
         let r = try await RatingService.find(req.parameters.get("id") ?? "", ctx: ctx)
-        try await AttachmentService.removeFromRating(r, attachmentID: req.parameters.get("fileId") ?? "", ctx: ctx)
-        req.flash("已删除文件")
-        return req.redirect(to: "/ratings/\(r.idString)")
+        return try await req.flashing(back: "/ratings/\(r.idString)#evidence") {
+            try await AttachmentService.removeFromRating(r, attachmentID: req.parameters.get("fileId") ?? "", ctx: ctx)
+            return "已删除文件"
+        }
     }
 
     func file(_ req: Request) async throws -> Response {
@@ -184,46 +182,34 @@ struct RatingPageController {
         let r = try await RatingService.find(req.parameters.get("id") ?? "", ctx: ctx)
         let f = try req.formFields()
         let version = Int(f["version"] ?? "")
-        do {
+        return try await req.flashing(back: "/ratings/\(r.idString)") {
             if f["do"] == "return" {
                 _ = try await RatingService.returnBack(r, reason: f["reason"] ?? "", expectedVersion: version, ctx: ctx)
-                req.flash("已退回")
-            } else {
-                let stars = Star.allCases.filter { f["keep_\($0.rawValue)"] != nil }.map(\.rawValue)
-                let done = try await RatingService.decide(r, stars: stars, comment: f["comment"], expectedVersion: version, ctx: ctx)
-                req.flash("已办理：\(done.stageValue.label)")
+                return "已退回"
             }
-        } catch let e as AppError {
-            if case .forbidden = e { throw e }
-            req.flash(e.message, kind: "error")
+            let stars = Star.allCases.filter { f["keep_\($0.rawValue)"] != nil }.map(\.rawValue)
+            let done = try await RatingService.decide(r, stars: stars, comment: f["comment"], expectedVersion: version, ctx: ctx)
+            return "已办理：\(done.stageValue.label)"
         }
-        return req.redirect(to: "/ratings/\(r.idString)")
     }
 
     func adjust(_ req: Request) async throws -> Response {
         let ctx = try req.ctx()
         let r = try await RatingService.find(req.parameters.get("id") ?? "", ctx: ctx)
         let f = try req.formFields()
-        do {
+        return try await req.flashing(back: "/ratings/\(r.idString)#ledger") {
             _ = try await RatingService.adjust(r, change: f["change"] ?? "", star: f["star"] ?? "", date: f["date"] ?? "", reason: f["reason"] ?? "", ctx: ctx)
-            req.flash("已记入星级管理台账")
-        } catch let e as AppError {
-            if case .forbidden = e { throw e }
-            req.flash(e.message, kind: "error")
+            return "已记入星级管理台账"
         }
-        return req.redirect(to: "/ratings/\(r.idString)#ledger")
     }
 
     func spotCheck(_ req: Request) async throws -> Response {
         let ctx = try req.ctx()
         let f = try req.formFields()
-        do {
-            let (sel, acc) = try await RatingService.drawSpotCheck(year: Int(f["year"] ?? "") ?? ctx.today.year, ctx: ctx)
-            req.flash("已随机抽中\(sel.count)个支部（\(sel.map(\.branchName).joined(separator: "、"))），其余\(acc.count)个备案通过")
-        } catch let e as AppError {
-            if case .forbidden = e { throw e }
-            req.flash(e.message, kind: "error")
+        let year = Int(f["year"] ?? "") ?? ctx.today.year
+        return try await req.flashing(back: "/ratings?year=\(year)") {
+            let (sel, acc) = try await RatingService.drawSpotCheck(year: year, ctx: ctx)
+            return "已随机抽中\(sel.count)个支部（\(sel.map(\.branchName).joined(separator: "、"))），其余\(acc.count)个备案通过"
         }
-        return req.redirect(to: "/ratings?year=\(f["year"] ?? "")")
     }
 }
