@@ -170,6 +170,11 @@ def open_notice(driver, base: str, notice_id: str, username: str) -> None:
         wait(driver).until(EC.presence_of_element_located((By.CSS_SELECTOR, "dl.facts")))
 
 
+def crit(key: str) -> str:
+    """CSS selector of a criterion's box (#c-<key>, the dot escaped)."""
+    return "#c-" + key.replace(".", "\\.")
+
+
 def criterion_error(driver, key: str) -> str:
     box = driver.find_element(By.ID, f"c-{key}")
     assert "has-error" in box.get_attribute("class").split(), f"criterion {key} is not marked has-error"
@@ -264,12 +269,12 @@ def _journey(srv, base, d, browser, snap, pdf, fake_pdf):
     assert stage_label(d) == "支部填报中"
     assert d.find_element(By.ID, "assess-form")
     # the computed criteria are pre-filled from the platform's records (no checkbox to tick)
-    term = text_of(d, "#c-strong\\.term .computed")
+    term = text_of(d, crit("strong.term") + " .computed")
     assert "✔ 符合" in term and "2026-12-05" in term, term
-    sec = text_of(d, "#c-strong\\.secretary .computed")
+    sec = text_of(d, crit("strong.secretary") + " .computed")
     assert "✔ 符合" in sec and "书记：王建国" in sec, sec
     for key in ("strong.term", "strong.secretary"):
-        assert not d.find_elements(By.CSS_SELECTOR, f"#c-{key.replace('.', chr(92) + '.')} input[type=checkbox]"), key
+        assert not d.find_elements(By.CSS_SELECTOR, crit(key) + " input[type=checkbox]"), key
     # no 三会一课 records yet: the branch answers that one itself
     assert d.find_elements(By.NAME, "met_strong.system")
     snap(d, "application-draft")
@@ -305,13 +310,13 @@ def _journey(srv, base, d, browser, snap, pdf, fake_pdf):
         area = d.find_element(By.NAME, f"text_{key}")
         area.clear()
         if key != EVIDENCE_CRITERION:
-            area.send_keys(f"已落实（{key}），有会议记录和台账为证。")
+            area.send_keys(f"已落实，有会议记录和工作台账为证（第{len(answered) + 1}项）。")
         answered.append(key)
     assert EVIDENCE_CRITERION in answered and "strong.system" in answered and len(answered) >= 14, answered
     submit_assessment(d, "save")
     assert flash(d) == "已保存"
     assert all(d.find_element(By.NAME, f"star_{k}").is_selected() for k in STAR_KEYS)
-    other_four = text_of(d, "#c-strong\\.otherFour .computed")
+    other_four = text_of(d, crit("strong.otherFour") + " .computed")
     assert "✔ 符合" in other_four and "已申报其它四颗星" in other_four, other_four
     # submitting now names the criterion that still lacks an explanation or evidence
     submit_assessment(d, "submit")
@@ -329,11 +334,11 @@ def _journey(srv, base, d, browser, snap, pdf, fake_pdf):
     upload(fake_pdf)
     err = flash(d, "error")
     assert "只能上传 PDF、JPG 或 PNG 文件（按文件内容识别）" in err, err
-    assert not d.find_elements(By.CSS_SELECTOR, f"#c-{EVIDENCE_CRITERION.replace('.', chr(92) + '.')} ul.files li")
+    assert not d.find_elements(By.CSS_SELECTOR, crit(EVIDENCE_CRITERION) + " ul.files li")
     snap(d, "upload-fake-pdf-refused")
     upload(pdf)
     assert flash(d) == f"已上传“{pdf.name}”"
-    files_li = d.find_elements(By.CSS_SELECTOR, "#c-business\\.rank ul.files li")
+    files_li = d.find_elements(By.CSS_SELECTOR, crit(EVIDENCE_CRITERION) + " ul.files li")
     assert len(files_li) == 1 and pdf.name in files_li[0].text, [f.text for f in files_li]
     snap(d, "upload-pdf-ok")
 
@@ -377,7 +382,7 @@ def _journey(srv, base, d, browser, snap, pdf, fake_pdf):
     area.send_keys("每次支部委员会会议第一议题学习习近平总书记最新重要讲话精神，2026年共23次，附学习记录。")
     # everything saved before the return is still there
     assert d.find_element(By.NAME, "met_political.study").is_selected()
-    assert len(d.find_elements(By.CSS_SELECTOR, "#c-business\\.rank ul.files li")) == 1
+    assert len(d.find_elements(By.CSS_SELECTOR, crit(EVIDENCE_CRITERION) + " ul.files li")) == 1
     submit_assessment(d, "submit")
     assert flash(d) == "已提交申报，等待机关党委审核"
     assert stage_label(d) == "待单位审星（机关党委提出建议）"
@@ -605,6 +610,27 @@ def _journey(srv, base, d, browser, snap, pdf, fake_pdf):
     assert_no_horizontal_overflow(ph, "application page (final)")
 
 
+# --------------------------------------------------------------------------- known product bugs
+# (xfail, not strict: they start passing once the product is fixed; then drop the marker)
+
+OTHER_BRANCH = "国土空间规划科党支部"  # zhibu2's branch, untouched by the journey
+
+
+def open_other_draft(driver, base: str) -> None:
+    """As zhibu2, open (or first create) the 2026 application of 国土空间规划科党支部, still a draft."""
+    login(driver, base, "zhibu2")
+    driver.get(base + "/ratings")
+    wait(driver).until(EC.presence_of_element_located((By.CSS_SELECTOR, "form.filters")))
+    cards = driver.find_elements(By.XPATH, "//section[h2[normalize-space()='支部报星']]")
+    if cards:
+        assert Select(cards[0].find_element(By.NAME, "branchId")).first_selected_option.text == OTHER_BRANCH
+        click_and_load(driver, cards[0].find_element(By.CSS_SELECTOR, "button[type=submit]"))
+    else:
+        click_and_load(driver, driver.find_element(By.LINK_TEXT, OTHER_BRANCH))
+    assert re.search(r"/ratings/[0-9a-f-]{36}$", driver.current_url), driver.current_url
+    wait(driver).until(EC.presence_of_element_located((By.ID, "assess-form")))
+
+
 @pytest.mark.xfail(reason="product bug: Public/js/app.js only honours data-confirm on <form>; the 提交申报 button's "
                           "data-confirm in Resources/Views/ratings/show.leaf (and the 属实 button's in notices/show.leaf) "
                           "is never asked", strict=False)
@@ -614,16 +640,21 @@ def test_submit_button_asks_for_confirmation(rating_server, browser, shot):
     base = srv.base_url
     srv.set_today(conftest.TODAY)
     d = browser(1280)
-    login(d, base, "zhibu2")  # 国土空间规划科党支部: untouched by the journey
-    d.get(base + "/ratings")
-    open_card = wait(d).until(EC.presence_of_element_located((By.XPATH, "//section[h2[normalize-space()='支部报星']]")))
-    assert Select(open_card.find_element(By.NAME, "branchId")).first_selected_option.text == "国土空间规划科党支部"
-    click_and_load(d, open_card.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+    open_other_draft(d, base)
     url = d.current_url
-    assert re.search(r"/ratings/[0-9a-f-]{36}$", url), url
     answer_confirms(d, False)
     d.find_element(By.CSS_SELECTOR, "#assess-form button[name=do][value=submit]").click()
     time.sleep(1.5)  # long enough for a (wrong) submission to come back
     shot(d, "rating-xfail-submit-without-confirm")
     assert "不能再修改" in last_confirm(d), "提交申报 went to the server without asking for confirmation"
     assert d.current_url == url and not d.find_elements(By.CSS_SELECTOR, "p.flash.flash-error")
+
+
+@pytest.mark.xfail(reason="product bug: at 375 px the five star checkboxes of 支部报星 (.field.checks in "
+                          "Resources/Views/ratings/show.leaf) do not wrap; the page is ~656 px wide", strict=False)
+def test_draft_application_fits_a_phone(rating_server, browser, shot):
+    rating_server.set_today(conftest.TODAY)
+    d = browser(375, 812)
+    open_other_draft(d, rating_server.base_url)
+    shot(d, "rating-xfail-draft-375")
+    assert_no_horizontal_overflow(d, "draft application form (/ratings/{id})")

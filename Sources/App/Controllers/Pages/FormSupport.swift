@@ -32,6 +32,10 @@ extension Request {
 }
 
 enum Options {
+    /// Rating years from 2024 to next year, newest first.
+    static func years(selected: Int, ctx: Ctx) -> [SelectOption] {
+        (2024...(ctx.today.year + 1)).reversed().map { SelectOption(value: String($0), label: "\($0)年度", selected: $0 == selected) }
+    }
     static func orgTypes(selected: String?) -> [SelectOption] {
         OrgType.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == selected) }
     }

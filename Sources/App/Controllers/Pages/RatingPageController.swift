@@ -61,7 +61,7 @@ struct RatingPageController {
                 openable.append(SelectOption(value: o.idString, label: o.name, selected: false))
             }
         }
-        let years = (2024...(ctx.today.year + 1)).reversed().map { SelectOption(value: String($0), label: "\($0)年度", selected: $0 == year) }
+        let years = Options.years(selected: year, ctx: ctx)
         let page = RatingListPage(
             meta: await PageMeta.make(req, title: "五星支部评定", crumbs: [("五星支部评定", nil)]), year: year, years: years, waiting: f.waiting,
             rows: dtos.map { .init(id: $0.id, branchName: $0.branchName, stageLabel: $0.stageLabel, stage: $0.stage, glyphs: $0.level.starGlyphs,

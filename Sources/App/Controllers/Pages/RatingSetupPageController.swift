@@ -69,10 +69,6 @@ struct LedgerPage: Encodable {
 /// 评星设置: rating years and schemes (copy, edit as a new version), the 市场主体评 results with
 /// their import, and the year-wide star ledger for printing.
 struct RatingSetupPageController {
-    static func yearOptions(_ year: Int, ctx: Ctx) -> [SelectOption] {
-        (2024...(ctx.today.year + 1)).reversed().map { SelectOption(value: String($0), label: "\($0)年度", selected: $0 == year) }
-    }
-
     // MARK: years and schemes
 
     func setup(_ req: Request) async throws -> View {
@@ -245,7 +241,7 @@ struct RatingSetupPageController {
             .inScope(ctx.scope.roots(for: .readRatings), path: \.$orgPath).all()
         let page = MarketPage(
             meta: await PageMeta.make(req, title: "市场主体评", crumbs: [("五星支部评定", "/ratings?year=\(year)"), ("市场主体评", nil)]),
-            year: year, years: Self.yearOptions(year, ctx: ctx),
+            year: year, years: Options.years(selected: year, ctx: ctx),
             rows: rows.map { r in
                 let v = StarRating.market([r.standing], thresholds: thresholds)
                 return .init(rank: r.rank, total: r.total, section: r.section, branch: r.branchID.flatMap { names[$0] } ?? "—",
@@ -289,7 +285,7 @@ struct RatingSetupPageController {
         let issuer = try await OrgService.all(ctx: ctx, includeClosed: false).first { $0.orgType == .committee }?.name ?? ""
         let page = LedgerPage(
             meta: await PageMeta.make(req, title: "\(year)年度星级管理台账", crumbs: [("五星支部评定", "/ratings?year=\(year)"), ("星级管理台账", nil)]),
-            year: year, years: Self.yearOptions(year, ctx: ctx),
+            year: year, years: Options.years(selected: year, ctx: ctx),
             rows: entries.compactMap { e in
                 guard let r = byID[e.ratingID] else { return nil }
                 return .init(date: e.date, branch: r.branchName, ratingID: r.idString, change: e.change == "add" ? "增星" : "减星",

@@ -31,7 +31,7 @@ struct ResultsPageController {
         let page = ResultsPage(
             meta: await PageMeta.make(req, title: "\(year)年度五星支部评定结果", crumbs: [("五星支部评定", "/ratings?year=\(year)"), ("评定结果", nil)]),
             year: year,
-            years: (2024...(ctx.today.year + 1)).reversed().map { SelectOption(value: String($0), label: "\($0)年度", selected: $0 == year) },
+            years: Options.years(selected: year, ctx: ctx),
             units: units.map { u in
                 .init(name: u.org.name, isModel: u.verdict.isModel, awardable: u.verdict.awardable, awardableDetail: u.verdict.awardableDetail,
                       conditions: u.verdict.conditions.map { .init(label: $0.label, met: $0.met, detail: $0.detail) },
@@ -58,17 +58,17 @@ enum StarChart {
 
     static func svg(_ units: [RatingResults.Unit]) -> String {
         guard !units.isEmpty else { return "" }
-        let rowH = 46, top = 28, left = 8, width = 600, barW = 430
+        let rowH = 46, top = 28, left = 4, width = 360, barW = 256   // about 1:1 on a 375 px phone
         let h = top + rowH * units.count + 30
         var s = "<svg class=\"chart\" viewBox=\"0 0 \(width) \(h)\" role=\"img\" aria-label=\"各单位支部星级分布\" xmlns=\"http://www.w3.org/2000/svg\" font-family=\"sans-serif\" font-size=\"12\">"
         // legend
         for l in 0...5 {
-            let x = left + l * 70
-            s += "<rect x=\"\(x)\" y=\"4\" width=\"12\" height=\"12\" fill=\"\(colors[l])\"/><text x=\"\(x + 16)\" y=\"14\">\(l == 0 ? "无星/未评" : "\(l)星")</text>"
+            let x = left + l * 48
+            s += "<rect x=\"\(x)\" y=\"4\" width=\"12\" height=\"12\" fill=\"\(colors[l])\"/><text x=\"\(x + 16)\" y=\"14\">\(l == 0 ? "无星" : "\(l)星")</text>"
         }
         for (i, u) in units.enumerated() {
             let y = top + i * rowH
-            s += "<text x=\"\(left)\" y=\"\(y + 12)\">\(esc(String(u.org.name.prefix(24))))</text>"
+            s += "<text x=\"\(left)\" y=\"\(y + 12)\">\(esc(String(u.org.name.prefix(28))))</text>"
             let total = max(1, u.verdict.branches)
             var x = Double(left)
             for l in 0...5 where u.verdict.distribution[l] > 0 {
@@ -81,9 +81,10 @@ enum StarChart {
             let line = Double(left) + Double(barW) * Double(100 - u.scheme.thresholds.modelOrganSharePercent) / 100
             s += "<line x1=\"\(String(format: "%.1f", line))\" y1=\"\(y + 14)\" x2=\"\(String(format: "%.1f", line))\" y2=\"\(y + 38)\" stroke=\"#1a4fa0\" stroke-width=\"2\" stroke-dasharray=\"3 2\"/>"
             let pct = Int((u.verdict.goodShare * 100).rounded())
-            s += "<text x=\"\(left + barW + 8)\" y=\"\(y + 31)\" fill=\"\(u.verdict.good * 100 >= u.scheme.thresholds.modelOrganSharePercent * max(1, u.verdict.branches) ? "#1e6b35" : "#c8102e")\">三星以上\(pct)%</text>"
+            s += "<text x=\"\(left + barW + 8)\" y=\"\(y + 31)\" fill=\"\(u.verdict.good * 100 >= u.scheme.thresholds.modelOrganSharePercent * max(1, u.verdict.branches) ? "#1e6b35" : "#c8102e")\">\(u.scheme.thresholds.goodLevel)星以上\(pct)%</text>"
         }
-        s += "<text x=\"\(left)\" y=\"\(h - 8)\" fill=\"#1a4fa0\">虚线：三星及以上占80%的位置（条形右段越过虚线即达标）</text></svg>"
+        let t = units[0].scheme.thresholds
+        s += "<text x=\"\(left)\" y=\"\(h - 8)\" fill=\"#1a4fa0\">虚线：\(t.goodLevel)星及以上占\(t.modelOrganSharePercent)%处，右段越过即达标；无星含未评</text></svg>"
         return s
     }
 }
