@@ -2,8 +2,10 @@
 (function () {
   "use strict";
   document.addEventListener("submit", function (e) {
-    var f = e.target;
-    if (f.dataset && f.dataset.confirm && !window.confirm(f.dataset.confirm)) e.preventDefault();
+    // the button that was pressed may ask on its own (提交申报, 属实), else the form does
+    var b = e.submitter, f = e.target;
+    var ask = (b && b.dataset && b.dataset.confirm) || (f.dataset && f.dataset.confirm);
+    if (ask && !window.confirm(ask)) e.preventDefault();
   });
   document.addEventListener("click", function (e) {
     if (e.target.matches("[data-print]")) window.print();

@@ -7,7 +7,7 @@ import Domain
 
 /// The five-star pages as a browser uses them: forms that keep what was typed and name the
 /// field on a 422, refused steps shown as a message, refusals of rights as 403, the public
-/// complaint form (201/422/409/429), rating years, scheme versions, the 市场主体评 import page
+/// complaint form (303/422/409/429), rating years, scheme versions, the 市场主体评 import page
 /// and the year's star ledger.
 @Suite(.serialized) struct RatingPageTests {
     let api = RatingWorkflowTests()
@@ -66,7 +66,7 @@ import Domain
         }
     }
 
-    @Test func r5_publicComplaintFormAnswers201_422_409And429() async throws {
+    @Test func r5_publicComplaintFormAnswers303_422_409And429() async throws {
         try await withTestApp { t in
             let (gongwei, jiguan, dangzu) = (try await t.token("gongwei"), try await t.token("jiguan"), try await t.token("dangzu"))
             let four = Array(Star.firstFour)
@@ -93,16 +93,17 @@ import Domain
             #expect(bad.status == .unprocessableEntity)
             #expect(bad.body.string.contains("联系方式不能为空"))
             #expect(bad.body.string.contains(">短</textarea>"))
-            // a valid complaint without a name: 201 and a confirmation; stored raw, shown escaped
+            // a valid complaint without a name: filed, then a confirmation page (a refresh files nothing); stored raw, shown escaped
             let ok = try await visitor.post("/public/notices/\(nid)", ["ratingId": id, "contact": "13900000000", "body": "<b>学习记录</b>存在补记情况，请核查。"])
-            #expect(ok.status == .created)
-            #expect(ok.body.string.contains("已收到"))
+            #expect(ok.status == .seeOther, "post/redirect/get")
+            #expect(ok.location == "/public/notices/\(nid)?filed=1#complaint")
+            #expect(try await visitor.get("/public/notices/\(nid)?filed=1").body.string.contains("已收到您的问题反映"))
             let stored = try #require(try await ComplaintModel.query(on: t.db).first())
             #expect(stored.body == "<b>学习记录</b>存在补记情况，请核查。" && stored.name == nil)
             let officer = try await t.login("gongwei")
             let shown = try await officer.get("/notices/\(nid)").body.string
             #expect(shown.contains("&lt;b&gt;学习记录") && !shown.contains("<b>学习记录"))
-            // 5 attempts per IP per hour, whatever their outcome (409, 422, 201 so far): two more, then the sixth is 429
+            // 5 attempts per IP per hour, whatever their outcome (409, 422, 303 so far): two more, then the sixth is 429
             for _ in 0..<2 { _ = try await visitor.post("/public/notices/\(nid)", ["ratingId": id, "contact": "13900000000", "body": "补充反映：会议记录不完整。"]) }
             let sixth = try await visitor.post("/public/notices/\(nid)", ["ratingId": id, "contact": "13900000000", "body": "补充反映：会议记录不完整。"])
             #expect(sixth.status == .tooManyRequests)

@@ -275,6 +275,12 @@ import Domain
             let csv = try await t.api(.GET, "/api/v1/ratings/export.csv?year=2025", token: try await t.token("gongwei"))
             #expect(csv.status == .ok)
             #expect(csv.body.string.contains("办公室党支部"))
+            #expect(zr["pending"] as? Int == 0, "a finished year has nothing pending")
+            // while 2026 runs, branches without an application are pending, not 0★ results with consequences
+            let now = try #require(try await t.api(.GET, "/api/v1/ratings/results?year=2026", token: try await t.token("gongwei")).json()["units"] as? [[String: Any]])
+            let zr26 = try #require(now.first { ($0["unitName"] as? String)?.contains("自然资源和规划局") == true })
+            #expect(zr26["pending"] as? Int == (zr26["rows"] as? [Any])?.count)
+            #expect((zr26["rows"] as? [[String: Any]])?.allSatisfy { ($0["consequences"] as? [String])?.isEmpty == true } == true)
         }
     }
 

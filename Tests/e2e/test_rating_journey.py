@@ -610,8 +610,8 @@ def _journey(srv, base, d, browser, snap, pdf, fake_pdf):
     assert_no_horizontal_overflow(ph, "application page (final)")
 
 
-# --------------------------------------------------------------------------- known product bugs
-# (xfail, not strict: they start passing once the product is fixed; then drop the marker)
+# --------------------------------------------------------------------------- regressions
+# (found by this journey: a button's own data-confirm was never asked; the star checkboxes overflowed a phone)
 
 OTHER_BRANCH = "国土空间规划科党支部"  # zhibu2's branch, untouched by the journey
 
@@ -631,9 +631,6 @@ def open_other_draft(driver, base: str) -> None:
     wait(driver).until(EC.presence_of_element_located((By.ID, "assess-form")))
 
 
-@pytest.mark.xfail(reason="product bug: Public/js/app.js only honours data-confirm on <form>; the 提交申报 button's "
-                          "data-confirm in Resources/Views/ratings/show.leaf (and the 属实 button's in notices/show.leaf) "
-                          "is never asked", strict=False)
 def test_submit_button_asks_for_confirmation(rating_server, browser, shot):
     """提交申报 says '提交后将进入单位审星，不能再修改。确定提交吗？' — answering 'no' must not submit."""
     srv = rating_server
@@ -645,16 +642,14 @@ def test_submit_button_asks_for_confirmation(rating_server, browser, shot):
     answer_confirms(d, False)
     d.find_element(By.CSS_SELECTOR, "#assess-form button[name=do][value=submit]").click()
     time.sleep(1.5)  # long enough for a (wrong) submission to come back
-    shot(d, "rating-xfail-submit-without-confirm")
+    shot(d, "rating-24-submit-asks-first")
     assert "不能再修改" in last_confirm(d), "提交申报 went to the server without asking for confirmation"
     assert d.current_url == url and not d.find_elements(By.CSS_SELECTOR, "p.flash.flash-error")
 
 
-@pytest.mark.xfail(reason="product bug: at 375 px the five star checkboxes of 支部报星 (.field.checks in "
-                          "Resources/Views/ratings/show.leaf) do not wrap; the page is ~656 px wide", strict=False)
 def test_draft_application_fits_a_phone(rating_server, browser, shot):
     rating_server.set_today(conftest.TODAY)
     d = browser(375, 812)
     open_other_draft(d, rating_server.base_url)
-    shot(d, "rating-xfail-draft-375")
+    shot(d, "rating-25-draft-375")
     assert_no_horizontal_overflow(d, "draft application form (/ratings/{id})")

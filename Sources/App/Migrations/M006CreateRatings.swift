@@ -74,6 +74,7 @@ struct M006CreateRatings: AsyncMigration {
             .field("decider_id", .uuid)
             .field("decider_name", .string, .required)
             .field("at", .datetime, .required)
+            .field("seq", .int, .required, .sql(.default(0)))
             .field("stage_before", .string, .required)
             .field("stage_after", .string, .required)
             .field("stars_before", .string, .required)

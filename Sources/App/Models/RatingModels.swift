@@ -88,6 +88,8 @@ final class RatingStepModel: Model, @unchecked Sendable {
     @OptionalField(key: "decider_id") var deciderID: UUID?
     @Field(key: "decider_name") var deciderName: String
     @Field(key: "at") var at: Date
+    /// The rating's version this step produced: the order of steps taken within the same second.
+    @Field(key: "seq") var seq: Int
     @Field(key: "stage_before") var stageBefore: String
     @Field(key: "stage_after") var stageAfter: String
     @Field(key: "stars_before") var starsBefore: String

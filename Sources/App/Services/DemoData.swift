@@ -167,7 +167,7 @@ enum DemoData {
             r.currentStars = set.stored; r.setAnswers([:]); r.version = 1; r.submittedAt = at
             try await r.create(on: app.db)
             let s = RatingStepModel()
-            s.ratingID = r.id!; s.action = "submit"; s.actorKind = ReviewerKind.branch.rawValue; s.deciderName = "演示数据（2025年度结果）"; s.at = at
+            s.ratingID = r.id!; s.action = "submit"; s.actorKind = ReviewerKind.branch.rawValue; s.deciderName = "演示数据（2025年度结果）"; s.at = at; s.seq = 1
             s.stageBefore = RatingStage.draft.rawValue; s.stageAfter = RatingStage.final.rawValue; s.starsBefore = ""; s.starsAfter = set.stored
             s.comment = "2025年度评定结果（演示数据）"
             try await s.create(on: app.db)

@@ -95,12 +95,13 @@ enum NoticeService {
         let pending = try await ComplaintModel.query(on: ctx.db).filter(\.$noticeID == n.id!).filter(\.$status == "pending").count()
         if pending > 0 { throw AppError.conflict("还有\(pending)件问题反映未核查，核查后才能结束公示") }
         let list = try await items(n, on: ctx.db).filter { $0.stageValue == .inNotice }
+        let rejected = Set(try await ComplaintModel.query(on: ctx.db).filter(\.$noticeID == n.id!).filter(\.$status == "rejected").all().map(\.ratingID))
         n.closed = true; n.closedBy = ctx.actor.name; n.closedAt = ctx.now
         try await ctx.db.transaction { db in
             try await n.update(on: db)
             for r in list {
                 let scheme = try await RatingService.scheme(for: r, on: db)
-                try await RatingService.transition(r, .noticeEnded, kind: .county, action: "notice_end", comment: "公示期满无异议，确认星级",
+                try await RatingService.transition(r, .noticeEnded, kind: .county, action: "notice_end", comment: rejected.contains(r.id!) ? "公示期满，反映问题经核实不属实，确认星级" : "公示期满无异议，确认星级",
                                                    scheme: scheme, ctx: ctx, in: db)
             }
             try await ctx.audit(on: db, "close", "notice", id: n.idString, label: n.title, orgID: n.orgID, orgPath: n.orgPath,

@@ -53,6 +53,8 @@ enum RatingResults {
         let unitOrgs = orgs.filter { o in
             o.orgType == .partyGroup || (o.orgType == .organCommittee && !orgs.contains { $0.orgType == .partyGroup && o.path.hasPrefix($0.path) })
         }
+        // a year's rating ends with the year; until then branches without an application are pending
+        let yearOver = ctx.today.year > year
         var out: [Unit] = []
         for u in unitOrgs {
             let scheme = try await schemeFor(u.path)
@@ -63,11 +65,14 @@ enum RatingResults {
             for b in branches {
                 let market = StarRating.market(standings[b.id!] ?? [], thresholds: scheme.thresholds)
                 let r = byBranch[b.id!]
-                let eff = r.map { effective($0, market: market) } ?? StarRating.Effective(stars: StarSet(), reasons: ["本年度未申报"] + (market.reason.map { [$0] } ?? []))
+                let eff = r.map { effective($0, market: market) }
+                    ?? StarRating.Effective(stars: StarSet(), reasons: [yearOver ? "本年度未申报" : "尚未申报"] + (market.reason.map { [$0] } ?? []))
                 let decided = r.map { $0.stageValue.isDecided || $0.stageValue.isClosed } ?? false
-                if let r, !decided { pending += 1; _ = r }
+                // while the year runs, a branch not yet decided (or not yet applied) is pending, not a 0★ result
+                let counts = decided || (r == nil && yearOver)
+                if !counts { pending += 1 }
                 rows.append(Branch(org: b, rating: r, effective: eff, decided: decided, market: market,
-                                   consequences: decided || r == nil ? StarRating.consequences(level: eff.level, market: market, scheme: scheme) : [],
+                                   consequences: counts ? StarRating.consequences(level: eff.level, market: market, scheme: scheme) : [],
                                    stageLabel: r?.stageValue.label ?? "未申报"))
             }
             out.append(Unit(org: u, scheme: scheme, verdict: ModelOrganVerdict(levels: rows.map(\.effective.level), thresholds: scheme.thresholds),
@@ -82,7 +87,7 @@ enum RatingExport {
     static func table(year: Int, ctx: Ctx) async throws -> SheetTable {
         let ratings = try await RatingModel.query(on: ctx.db).filter(\.$year == year)
             .inScope(ctx.scope.roots(for: .readRatings), path: \.$branchPath).sort(\.$branchPath).all()
-        let steps = try await RatingStepModel.query(on: ctx.db).filter(\.$ratingID ~~ ratings.compactMap(\.id)).sort(\.$at).all()
+        let steps = try await RatingStepModel.query(on: ctx.db).filter(\.$ratingID ~~ ratings.compactMap(\.id)).sort(\.$at).sort(\.$seq).all()
         let byRating = Dictionary(grouping: steps, by: \.ratingID)
         let units = try await OrgModel.query(on: ctx.db).filter(\.$id ~~ Set(ratings.compactMap(\.unitID))).all()
         let unitName = Dictionary(uniqueKeysWithValues: units.map { ($0.id!, $0.name) })

@@ -261,6 +261,7 @@ enum RatingService {
         step.deciderName = ctx.actor.name; step.at = ctx.now; step.stageBefore = before.stage.rawValue; step.stageAfter = after.stage.rawValue
         step.starsBefore = before.stars.stored; step.starsAfter = after.stars.stored; step.comment = comment
         let work: @Sendable (any Database) async throws -> Void = { db in
+            step.seq = r.version   // already moved on by the guarded update
             try await step.create(on: db)
             if after.stage == .final, after.stars.level == 1, scheme.consequence(for: 1).rectification {
                 try await openRectification(orgID: r.branchID, orgPath: r.branchPath, orgName: r.branchName, year: r.year, kind: "rectification",
@@ -382,7 +383,7 @@ enum RatingService {
     }
 
     static func steps(_ r: RatingModel, on db: any Database) async throws -> [RatingStepModel] {
-        try await RatingStepModel.query(on: db).filter(\.$ratingID == r.id!).sort(\.$at).all()
+        try await RatingStepModel.query(on: db).filter(\.$ratingID == r.id!).sort(\.$at).sort(\.$seq).all()
     }
 
     // MARK: lists

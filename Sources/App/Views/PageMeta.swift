@@ -66,6 +66,7 @@ extension Request {
         do { flash(try await action()) } catch let e as AppError {
             switch e {
             case .forbidden, .notFound: throw e
+            case .validation(let fe): flash(fe.order.map { fe[$0]! }.joined(separator: "；"), kind: "error")
             default: flash(e.message, kind: "error")
             }
         }

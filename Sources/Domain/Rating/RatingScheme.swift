@@ -51,7 +51,7 @@ public enum ComputedCheck: String, Codable, Sendable, CaseIterable {
         case .secretaryInPost: return "书记在岗（据组织信息）"
         case .marketNotBottom: return "市场主体评排名（据导入结果）"
         case .meetingsCompliant: return "组织生活合规（据组织生活记录）"
-        case .otherFourStars: return "已申报其它4颗星（R-3）"
+        case .otherFourStars: return "已申报其它4颗星"
         }
     }
 }

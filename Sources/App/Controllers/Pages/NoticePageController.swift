@@ -132,7 +132,7 @@ struct NoticePageController {
     // MARK: public
 
     func publicPage(_ req: Request) async throws -> View {
-        try await renderPublic(req, form: FormState(keys: ["ratingId", "name", "contact", "body"]), done: false)
+        try await renderPublic(req, form: FormState(keys: ["ratingId", "name", "contact", "body"]), done: Check.bool(try? req.query.get(String.self, at: "filed")))
     }
 
     func renderPublic(_ req: Request, form: FormState, done: Bool) async throws -> View {
@@ -157,7 +157,8 @@ struct NoticePageController {
             try RatingAPIController.rateLimit(req)
             _ = try await NoticeService.file(n, ratingRef: f["ratingId"] ?? "", name: f["name"], contact: f["contact"] ?? "", body: f["body"] ?? "",
                                              ip: req.remoteAddress?.ipAddress, ctx: .anonymous(req))
-            return try await renderPublic(req, form: FormState(keys: keys), done: true).encodeResponse(status: .created, for: req)
+            // post/redirect/get: a refresh does not file the complaint again
+            return req.redirect(to: "/public/notices/\(n.idString)?filed=1#complaint")
         } catch AppError.validation(let e) {
             return try await renderPublic(req, form: FormState(values: f, errors: e, keys: keys), done: false).encodeResponse(status: .unprocessableEntity, for: req)
         } catch AppError.rateLimited(let m) {

@@ -37,6 +37,8 @@ struct RatingDetailPage: Encodable {
     var criterionOptions: [SelectOption]
     var today: String
     var steps: [Step]
+    /// Why the application came back to the branch (the last step was a return).
+    var returnReason: String?
     struct Step: Encodable { var actionLabel: String; var decider: String; var at: String; var levelBefore: Int; var levelAfter: Int; var comment: String }
 }
 
@@ -122,7 +124,8 @@ struct RatingPageController {
             schemeName: scheme.name, criterionOptions: scheme.allCriteria.map { SelectOption(value: $0.key, label: "\(scheme.star(ofCriterion: $0.key)?.label ?? "")：\($0.text)", selected: false) },
             today: ctx.today.iso,
             steps: (dto.steps ?? []).map { .init(actionLabel: $0.actionLabel, decider: $0.decider, at: Format.dateTime($0.at), levelBefore: $0.levelBefore,
-                                                 levelAfter: $0.levelAfter, comment: $0.comment ?? "") })
+                                                 levelAfter: $0.levelAfter, comment: $0.comment ?? "") },
+            returnReason: stage == .draft ? dto.steps?.last.flatMap { $0.action == "return" ? "\($0.decider)退回（\(Format.dateTime($0.at))）：\($0.comment ?? "")" : nil } : nil)
         return try await req.view.render("ratings/show", page)
     }
 

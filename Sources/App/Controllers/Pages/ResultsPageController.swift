@@ -27,7 +27,10 @@ struct ResultsPageController {
         let year = try RatingAPIController.year(req, ctx: ctx)
         let units = try await RatingResults.units(year: year, ctx: ctx)
         let printMode = Check.bool(try? req.query.get(String.self, at: "print"))
-        let issuer = try await OrgService.all(ctx: ctx, includeClosed: false).first { $0.orgType == .committee }?.name ?? ""
+        // the notice is issued by the committee that ran the year, whoever prints it
+        var issuer = try await OrgService.all(ctx: ctx, includeClosed: false).first { $0.orgType == .committee }?.name ?? ""
+        if let round = try await RoundModel.query(on: ctx.db).filter(\.$year == year).all().min(by: { $0.orgPath.count < $1.orgPath.count }),
+           let org = try await OrgModel.find(round.orgID, on: ctx.db) { issuer = org.name }
         let page = ResultsPage(
             meta: await PageMeta.make(req, title: "\(year)年度五星支部评定结果", crumbs: [("五星支部评定", "/ratings?year=\(year)"), ("评定结果", nil)]),
             year: year,
