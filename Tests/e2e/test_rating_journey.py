@@ -2,8 +2,9 @@
 
 支部报星 (zhibu, with R-3 and file-type errors, evidence upload) → 机关党委 returns it with a
 reason → the secretary resubmits → 机关党委 proposes → 党组 recommends → 县级 (gongwei)
-recommends → 市级 (shiwei) verifies → 公示亮星 (gongwei) → a public complaint at 375 px (errors,
-then a valid one) → verified as not upheld → the notice cannot be closed early → the clock
+recommends → 市级 (shiwei) verifies → 公示亮星 (gongwei, with a second, 4★ candidate made
+through the API) → public complaints at 375 px (errors, then a valid one about each) → one
+verified as not upheld, the other as upheld (that candidate is disqualified) → the notice cannot be closed early → the clock
 moves past the end (R-5) → closed → final 5★ on the results page, the printable notice and
 the secretary's application at 375 px.
 
@@ -38,6 +39,9 @@ RETURN_REASON = "“第一议题”制度落实情况说明过于简单，请补
 COMPLAINT_BODY = "该支部2026年9月组织生活会记录与实际开会时间不一致，请核实。"
 COMPLAINT_CONTACT = "13800001234"
 VERDICT_NOTE = "经调阅会议记录和签到表，组织生活会按时召开，反映问题不属实。"
+UPHELD_BRANCH = "耕地保护监督科党支部"   # ZR-B03: a 4★ candidate made through the API; its complaint is upheld
+UPHELD_BODY = "该支部窗口2026年10月多次推诿群众办件，已向12345热线投诉，请核实。"
+UPHELD_NOTE = "经调取12345工单和窗口录像，反映问题属实。"
 TINY_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
@@ -211,6 +215,25 @@ def review(driver, *, keep: list[str] | None = None, comment: str = "", return_r
     if comment:
         form.find_element(By.NAME, "comment").send_keys(comment)
     click_and_load(driver, form.find_element(By.CSS_SELECTOR, "button[name=do][value=decide]"))
+
+
+def make_four_star_candidate(srv) -> str:
+    """Set-up through the API (not the journey's own branch): 耕地保护监督科党支部 gets a secretary,
+    applies for four stars and is taken through 机关党委, 党组 and 县级 to a 4★ candidate."""
+    admin = srv.token("admin")
+    srv.api("POST", "/users", {"username": "zhibu3", "displayName": "杨帆", "password": conftest.PASSWORD,
+                               "role": "branchSecretary", "orgId": "ZR-B03"}, token=admin)
+    sec = srv.token("zhibu3")
+    r = srv.api("POST", "/ratings", {"branchId": "ZR-B03", "year": YEAR}, token=sec)
+    four = STAR_KEYS[:4]
+    answers = {k: {"met": True, "text": "已落实，详见台账"} for k in r["answers"] if k.split(".")[0] in four}
+    srv.api("PUT", f"/ratings/{r['id']}/assessment", {"requestedStars": four, "answers": answers}, token=sec)
+    srv.api("POST", f"/ratings/{r['id']}/submit", {}, token=sec)
+    out = None
+    for who in ("jiguan", "dangzu", "gongwei"):
+        out = srv.api("POST", f"/ratings/{r['id']}/decide", {"stars": four, "comment": "同意"}, token=srv.token(who))
+    assert out and out["stage"] == "candidate", out
+    return r["id"]
 
 
 def expected_notice_end(start: dt.date, working_days: int) -> dt.date:
@@ -430,7 +453,8 @@ def _journey(srv, base, d, browser, snap, pdf, fake_pdf):
     assert all(s["星级"] == "5星 → 5星" for s in steps[3:]), steps
     snap(d, "city-verified-candidate")
 
-    # ---- 4. 公示亮星: gongwei publishes the notice -----------------------------------------------
+    # ---- 4. 公示亮星: gongwei publishes the notice of both candidates ------------------------------
+    other_id = make_four_star_candidate(srv)
     as_user(d, base, "gongwei")
     d.get(base + "/notices")
     card = wait(d).until(EC.presence_of_element_located((By.XPATH, "//section[h2[normalize-space()='发布公示']]")))
@@ -458,6 +482,7 @@ def _journey(srv, base, d, browser, snap, pdf, fake_pdf):
     cand_rows = d.find_elements(By.CSS_SELECTOR, "section.card table tbody tr")
     cells = [{td.get_attribute("data-label"): td.text.strip() for td in tr.find_elements(By.TAG_NAME, "td")} for tr in cand_rows]
     assert {"党支部": BRANCH, "拟评星级": "5星", "状态": "公示中"} in cells, cells
+    assert {"党支部": UPHELD_BRANCH, "拟评星级": "4星", "状态": "公示中"} in cells, cells
     assert not d.find_elements(By.CSS_SELECTOR, "form[action$='/close']"), "no close button while the notice runs"
     assert f"公示期满（{end.isoformat()}之后）才能结束公示" in body_text(d)
     assert "暂未收到问题反映" in body_text(d)
@@ -473,6 +498,7 @@ def _journey(srv, base, d, browser, snap, pdf, fake_pdf):
     assert f"公示期：{start} 至 {end.isoformat()}（5个工作日）" in body_text(p)
     pub_rows = [tr.text for tr in p.find_elements(By.CSS_SELECTOR, ".public-wrap table tbody tr")]
     assert any(BRANCH in r and "★★★★★" in r and "5星" in r for r in pub_rows), pub_rows
+    assert any(UPHELD_BRANCH in r and "4星" in r for r in pub_rows), pub_rows
     snap(p, "public-notice-375")
     assert_no_horizontal_overflow(p, "public notice page")
 
@@ -503,19 +529,33 @@ def _journey(srv, base, d, browser, snap, pdf, fake_pdf):
     assert p.find_element(By.NAME, "body").get_attribute("value") == "", "the form is cleared after a complaint"
     snap(p, "public-complaint-received-375")
     assert_no_horizontal_overflow(p, "public notice page after a complaint")
+    # a second visitor's complaint, about the other candidate, with a name
+    Select(p.find_element(By.NAME, "ratingId")).select_by_visible_text(UPHELD_BRANCH)
+    p.find_element(By.NAME, "name").send_keys("李群众")
+    p.find_element(By.NAME, "contact").send_keys("13900005678")
+    p.find_element(By.NAME, "body").send_keys(UPHELD_BODY)
+    click_and_load(p, p.find_element(By.CSS_SELECTOR, "#complaint-form button[type=submit]"))
+    assert "已收到您的问题反映" in wait(p).until(EC.visibility_of_element_located((By.CSS_SELECTOR, "#complaint .flash-success"))).text
 
     # ---- 6. gongwei verifies the complaint: not upheld; the notice can't be closed early -------
     d.get(f"{base}/notices/{notice_id}")
     sec = wait(d).until(EC.presence_of_element_located((By.XPATH, "//section[h2[starts-with(normalize-space(), '问题反映')]]")))
-    assert "1件" in sec.find_element(By.TAG_NAME, "h2").text
-    item = sec.find_element(By.CSS_SELECTOR, ".criterion")
+    assert "2件" in sec.find_element(By.TAG_NAME, "h2").text
+
+    def complaint_about(branch: str):
+        items = d.find_elements(By.XPATH, "//section[h2[starts-with(normalize-space(), '问题反映')]]//div[contains(@class,'criterion')]")
+        found = [i for i in items if f"反映对象：{branch}" in i.text]
+        assert len(found) == 1, [i.text for i in items]
+        return found[0]
+
+    item = complaint_about(BRANCH)
     assert f"反映对象：{BRANCH}" in item.text and "待核查" in item.text
     assert COMPLAINT_BODY in item.text and "（未署名）" in item.text and COMPLAINT_CONTACT in item.text, item.text
     item.find_element(By.NAME, "note").send_keys(VERDICT_NOTE)
     accept_confirms(d)
     click_and_load(d, item.find_element(By.CSS_SELECTOR, "button[name=upheld][value='0']"))
     assert flash(d) == "已认定不属实"
-    item = d.find_element(By.XPATH, "//section[h2[starts-with(normalize-space(), '问题反映')]]//div[contains(@class,'criterion')]")
+    item = complaint_about(BRANCH)
     assert "不属实" in item.find_element(By.CSS_SELECTOR, ".badge").text
     assert f"核查结论：{VERDICT_NOTE}" in item.text
     assert not item.find_elements(By.NAME, "note"), "a verified complaint has no verify form any more"
@@ -524,6 +564,21 @@ def _journey(srv, base, d, browser, snap, pdf, fake_pdf):
     assert {"党支部": BRANCH, "拟评星级": "5星", "状态": "公示中"} in cells, "a rejected complaint keeps the candidate"
     assert not d.find_elements(By.CSS_SELECTOR, "form[action$='/close']")
     snap(d, "complaint-rejected")
+    # the complaint about the other candidate is upheld (after a confirmation): it loses its candidacy
+    item = complaint_about(UPHELD_BRANCH)
+    assert "李群众" in item.text and UPHELD_BODY in item.text, item.text
+    item.find_element(By.NAME, "note").send_keys(UPHELD_NOTE)
+    accept_confirms(d)
+    click_and_load(d, item.find_element(By.CSS_SELECTOR, "button[name=upheld][value='1']"))
+    assert "属实" in last_confirm(d), "属实 asks before it disqualifies"
+    assert flash(d) == "已认定属实：该候选对象取消评选资格，已建立责任追究记录"
+    assert "属实" in complaint_about(UPHELD_BRANCH).find_element(By.CSS_SELECTOR, ".badge").text
+    cells = [{td.get_attribute("data-label"): td.text.strip() for td in tr.find_elements(By.TAG_NAME, "td")}
+             for tr in d.find_elements(By.CSS_SELECTOR, "dl.facts ~ table tbody tr")]
+    assert {"党支部": UPHELD_BRANCH, "拟评星级": "0星", "状态": "已取消评选资格"} in cells, cells
+    snap(d, "complaint-upheld")
+    gone = srv.api("GET", f"/ratings/{other_id}", token=srv.token("gongwei"))
+    assert gone["stage"] == "disqualified" and gone["level"] == 0, gone
     # a hand-made close request (as if the button were there) is refused too
     d.execute_script(
         "var f=document.createElement('form');f.method='post';f.action=arguments[0];"
