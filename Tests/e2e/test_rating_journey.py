@@ -217,6 +217,19 @@ def review(driver, *, keep: list[str] | None = None, comment: str = "", return_r
     click_and_load(driver, form.find_element(By.CSS_SELECTOR, "button[name=do][value=decide]"))
 
 
+def review_from_worklist(d, base: str, snap, user: str, *, waiting: str, heading: str, shot: str | None, comment: str, done: str) -> None:
+    """As ``user``: the branch waits in 待我办理 at ``waiting``; open it, the review form is ``heading``; keep the stars."""
+    as_user(d, base, user)
+    rows = open_worklist(d, base)
+    assert rows.get(BRANCH, {}).get("状态") == waiting, rows
+    click_and_load(d, d.find_element(By.LINK_TEXT, BRANCH))
+    assert text_of(d, "#review h2") == heading
+    if shot:
+        snap(d, shot)
+    review(d, comment=comment)
+    assert flash(d) == f"已办理：{done}"
+
+
 def make_four_star_candidate(srv) -> str:
     """Set-up through the API (not the journey's own branch): 耕地保护监督科党支部 gets a secretary,
     applies for four stars and is taken through 机关党委, 党组 and 县级 to a 4★ candidate."""
@@ -418,35 +431,18 @@ def _journey(srv, base, d, browser, snap, pdf, fake_pdf):
     assert flash(d) == "已办理：待单位审星（党组审定）"
     assert stage_label(d) == "待单位审星（党组审定）"
 
-    as_user(d, base, "dangzu")
-    rows = open_worklist(d, base)
-    assert rows.get(BRANCH, {}).get("状态") == "待单位审星（党组审定）", rows
-    click_and_load(d, d.find_element(By.LINK_TEXT, BRANCH))
-    assert text_of(d, "#review h2") == "党组审定"
-    snap(d, "party-group-review")
-    review(d, comment="五星超出单位审定权限，推荐县级核星")
-    assert flash(d) == "已办理：待县级核星"
+    review_from_worklist(d, base, snap, "dangzu", waiting="待单位审星（党组审定）", heading="党组审定", shot="party-group-review",
+                         comment="五星超出单位审定权限，推荐县级核星", done="待县级核星")
     assert stage_label(d) == "待县级核星"
     assert BRANCH not in open_worklist(d, base)
 
     # ---- 3. 县级核星 (gongwei) then 市级验星 (shiwei) -------------------------------------------
-    as_user(d, base, "gongwei")
-    rows = open_worklist(d, base)
-    assert rows.get(BRANCH, {}).get("状态") == "待县级核星", rows
-    click_and_load(d, d.find_element(By.LINK_TEXT, BRANCH))
-    assert text_of(d, "#review h2") == "县级核星"
-    snap(d, "county-review")
-    review(d, comment="五星超出县级认定权限，推荐市级验星")
-    assert flash(d) == "已办理：待市级验星"
+    review_from_worklist(d, base, snap, "gongwei", waiting="待县级核星", heading="县级核星", shot="county-review",
+                         comment="五星超出县级认定权限，推荐市级验星", done="待市级验星")
     assert stage_label(d) == "待市级验星"
 
-    as_user(d, base, "shiwei")
-    rows = open_worklist(d, base)
-    assert rows.get(BRANCH, {}).get("状态") == "待市级验星", rows
-    click_and_load(d, d.find_element(By.LINK_TEXT, BRANCH))
-    assert text_of(d, "#review h2") == "市级验星"
-    review(d, comment="同意评定五星，进入公示")
-    assert flash(d) == "已办理：候选，待公示"
+    review_from_worklist(d, base, snap, "shiwei", waiting="待市级验星", heading="市级验星", shot=None,
+                         comment="同意评定五星，进入公示", done="候选，待公示")
     assert stage_label(d) == "候选，待公示"
     steps = steps_rows(d)
     assert [s["环节"] for s in steps] == ["支部报星", "退回", "支部报星", "机关党委提出建议", "党组审定", "县级核星", "市级验星"], steps

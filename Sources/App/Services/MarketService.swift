@@ -15,8 +15,13 @@ enum MarketService {
 
     struct Summary: Content { var year: Int; var rows: Int; var linked: Int; var capped: Int; var vetoed: Int }
 
-    static func importYear(_ year: Int, table: SheetTable, ctx: Ctx) async throws -> Summary {
+    /// Who may import a year's results: committee officers and administrators (checked before anything else is read).
+    static func requireImporter(_ ctx: Ctx) async throws {
         guard ctx.scope.allows(.manageNotices) else { throw await ctx.deny("只有工委干部或系统管理员可以导入市场主体评结果", entity: "market") }
+    }
+
+    static func importYear(_ year: Int, table: SheetTable, ctx: Ctx) async throws -> Summary {
+        try await requireImporter(ctx)
         guard (2000...2100).contains(year) else { throw AppError.badRequest("年度应在2000到2100之间", field: "year") }
         let rows: [(row: Int, fields: [String: String])]
         switch layout.rows(of: table.rows) { case .success(let r): rows = r; case .failure(let e): throw AppError.importRejected(e.rows) }

@@ -163,7 +163,7 @@ struct RatingAPIController {
 
     func marketImport(_ req: Request) async throws -> MarketImportResult {
         let ctx = try req.ctx()
-        guard ctx.scope.allows(.manageNotices) else { throw await ctx.deny("只有工委干部或系统管理员可以导入市场主体评结果", entity: "market") }
+        try await MarketService.requireImporter(ctx)
         let y = try Self.year(req, ctx: ctx)
         let s = try await MarketService.importYear(y, table: try ImportAPI.table(req), ctx: ctx)
         return MarketImportResult(year: s.year, rows: s.rows, linked: s.linked, capped: s.capped, vetoed: s.vetoed)

@@ -72,10 +72,10 @@ struct RatingSetupPageController {
     // MARK: years and schemes
 
     func setup(_ req: Request) async throws -> View {
-        try await render(req, form: FormState(values: [:], keys: ["orgId", "year", "schemeId"]), status: .ok)
+        try await render(req, form: FormState(values: [:], keys: ["orgId", "year", "schemeId"]))
     }
 
-    func render(_ req: Request, form: FormState, status: HTTPStatus) async throws -> View {
+    func render(_ req: Request, form: FormState) async throws -> View {
         let ctx = try req.ctx()
         guard ctx.scope.allows(.manageNotices) || ctx.scope.allows(.manageSchemes) else {
             throw await ctx.deny("只有工委干部或系统管理员可以进行评星设置", entity: "rating_year")
@@ -104,7 +104,6 @@ struct RatingSetupPageController {
                 SelectOption(value: $0.idString, label: "\($0.name)（第\($0.version)版）", selected: $0.idString == form.values["schemeId"])
             },
             nextYear: Int(form.values["year"] ?? "") ?? ctx.today.year + (ctx.today.month >= 11 ? 1 : 0), form: form)
-        _ = status
         return try await req.view.render("ratings/setup", page)
     }
 
@@ -118,7 +117,7 @@ struct RatingSetupPageController {
             return req.redirect(to: "/ratings/setup")
         } catch let e as AppError {
             guard let fe = e.formErrors else { throw e }
-            return try await render(req, form: FormState(values: f, errors: fe, keys: ["orgId", "year", "schemeId"]), status: .unprocessableEntity)
+            return try await render(req, form: FormState(values: f, errors: fe, keys: ["orgId", "year", "schemeId"]))
                 .encodeResponse(status: e.status == .conflict ? .conflict : .unprocessableEntity, for: req)
         }
     }
@@ -255,13 +254,13 @@ struct RatingSetupPageController {
 
     func marketImportForm(_ req: Request) async throws -> View {
         let ctx = try req.ctx()
-        guard ctx.scope.allows(.manageNotices) else { throw await ctx.deny("只有工委干部或系统管理员可以导入市场主体评结果", entity: "market") }
+        try await MarketService.requireImporter(ctx)
         return try await req.view.render("import", await ImportPages.page(req, .market(year: try RatingAPIController.year(req, ctx: ctx))))
     }
 
     func marketImport(_ req: Request) async throws -> Response {
         let ctx = try req.ctx()
-        guard ctx.scope.allows(.manageNotices) else { throw await ctx.deny("只有工委干部或系统管理员可以导入市场主体评结果", entity: "market") }
+        try await MarketService.requireImporter(ctx)
         struct Y: Content { var year: String? }
         let y = Int((try? req.content.decode(Y.self))?.year ?? "") ?? ctx.today.year
         return try await ImportPages.handle(req, .market(year: y)) { table in
