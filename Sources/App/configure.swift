@@ -41,6 +41,7 @@ func configure(_ app: Application, demo: Bool = false, storage: AppConfig.Storag
     }
     Migrations.register(on: app, calendarSeed: try WorkingCalendar.parseCSV(text))
     app.complaintLimiter = RateLimiter(limit: 5, window: 3600)
+    app.demandLimiter = RateLimiter(limit: 10, window: 3600)
     try await app.autoMigrate()
 
     app.views.use(.leaf)

@@ -26,6 +26,13 @@ func routes(_ app: Application) throws {
     let ratings = RatingAPIController()
     api.post("notices", ":id", "complaints", use: ratings.fileComplaint)   // public: anyone may complain during a notice
 
+    let records = RecordAPIController()
+    // public: residents post and follow needs by their tracking code
+    api.get("public", "communities", use: records.communities)
+    api.post("public", "demands", use: records.postDemand)
+    api.get("public", "demands", ":code", use: records.track)
+    api.post("public", "demands", ":code", "rate", use: records.rateDemand)
+
     let secured = api.grouped(RequireUserMiddleware())
     secured.post("auth", "logout", use: auth.logout)
     secured.get("auth", "me", use: auth.me)
@@ -99,6 +106,27 @@ func routes(_ app: Application) throws {
     secured.post("notices", ":id", "close", use: ratings.closeNotice)
     secured.get("notices", ":id", "complaints", use: ratings.complaints)
     secured.post("complaints", ":id", "verify", use: ratings.verifyComplaint)
+
+    secured.get("meetings", use: records.meetings)
+    secured.post("meetings", use: records.createMeeting)
+    secured.get("meetings", ":id", use: records.meeting)
+    secured.put("meetings", ":id", use: records.updateMeeting)
+    secured.delete("meetings", ":id", use: records.deleteMeeting)
+    secured.get("orgs", ":id", "compliance", use: records.compliance)
+    secured.get("settings", "records", use: records.settings)
+    secured.put("settings", "records", use: records.saveSettings)
+    secured.get("points", use: records.points)
+    secured.post("points", use: records.award)
+    secured.get("points", "ranking", use: records.ranking)
+    secured.post("points", ":id", "approve") { req in try await records.decidePoints(req, approve: true) }
+    secured.post("points", ":id", "reject") { req in try await records.decidePoints(req, approve: false) }
+    secured.get("communities", use: records.communityList)
+    secured.post("communities", use: records.createCommunity)
+    secured.get("communities", ":id", use: records.community)
+    secured.post("communities", ":id", "pairings", use: records.pair)
+    secured.get("demands", use: records.demands)
+    secured.get("demands", ":id", use: records.demand)
+    secured.post("demands", ":id", ":step", use: records.demandStep)
 
     let cal = CalendarAPIController()
     secured.get("calendar", "days", use: cal.days)

@@ -13,6 +13,7 @@ enum Migrations {
         app.migrations.add(M004CreateAudit())
         app.migrations.add(M005CreateCalendar(seed: calendarSeed))
         app.migrations.add(M006CreateRatings())
+        app.migrations.add(M007CreateRecords())
     }
 }
 

@@ -48,10 +48,14 @@ enum Audit {
         "transfer": "组织关系转接", "import": "批量导入", "login": "登录", "logout": "退出登录", "login_failed": "登录失败",
         "locked": "账号锁定", "denied": "越权拒绝", "grant": "授予角色", "revoke": "收回角色", "password": "重置密码",
         "calendar_set": "设置日历", "calendar_remove": "删除日历项",
+        "file": "报送", "dispatch": "派单", "decline": "不予受理", "accept": "接单", "hand_back": "退回社区", "claim": "领单",
+        "finish": "办结", "rate": "评价", "confirm": "确认", "approve": "审核通过", "reject": "审核不通过", "settings": "修改设置",
     ]
 
     static let entityLabels: [String: String] = [
         "org": "组织", "member": "党员", "user": "用户", "session": "会话", "calendar": "工作日历", "audit": "审计日志",
+        "meeting": "组织生活记录", "filing": "年度清单与计划", "task": "任务", "points": "积分", "community": "社区",
+        "pairing": "共建协议", "service": "社区服务记录", "demand": "群众需求", "settings": "设置",
     ]
 
     static func actionLabel(_ a: String) -> String { actionLabels[a] ?? a }

@@ -209,3 +209,12 @@ extension Application {
         set { storage[ComplaintLimiterKey.self] = newValue }
     }
 }
+
+extension Application {
+    private struct DemandLimiterKey: StorageKey { typealias Value = RateLimiter }
+    /// 10 resident posts (群众点单) per IP per hour; set once in `configure`.
+    var demandLimiter: RateLimiter {
+        get { storage[DemandLimiterKey.self] ?? RateLimiter(limit: 10, window: 3600) }
+        set { storage[DemandLimiterKey.self] = newValue }
+    }
+}

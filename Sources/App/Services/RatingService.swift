@@ -71,8 +71,10 @@ enum RatingService {
         if try await marketImported(year: year, on: ctx.db) {
             market = try await marketVerdicts(year: year, thresholds: scheme.thresholds, on: ctx.db)[branch.id!] ?? .clear
         } else { market = nil }
+        // DOMAIN §5: organizational-life compliance feeds the strong-branch star once records are kept here
+        let meetings = try await OrgLifeService.ratingShare(branch, year: year, today: ctx.today, on: ctx.db)
         return BranchFacts(termOverdue: due.status == .unknown ? nil : due.isOverdue, termDue: due.dueDate,
-                           secretary: branch.secretary, market: market, meetingsCompliance: nil)
+                           secretary: branch.secretary, market: market, meetingsCompliance: meetings)
     }
 
     // MARK: rating years and opening

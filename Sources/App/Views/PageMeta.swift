@@ -101,6 +101,7 @@ struct Paging: Sendable {
     }
 
     var offset: Int { (page - 1) * per }
+    var range: Range<Int> { offset..<(offset + per) }
 }
 
 /// Page links for list templates.

@@ -60,12 +60,14 @@ public enum Role: String, Sendable, CaseIterable, Codable {
             // schemes are edited by the admin; a branch applies for itself (R-4 step 1)
             return ![.manageCalendar, .readMemberDetails, .manageSchemes, .applyRating].contains(action)
         case .unitOfficer:
+            // the settings of everyday records (frequency rules, presets, limits) belong to the committee
             // notices, spot checks, the star ledger and 市场主体评 belong to the supervising committee
-            return ![.manageCalendar, .readMemberDetails, .manageSchemes, .applyRating, .manageNotices, .adjustStars].contains(action)
+            return ![.manageCalendar, .readMemberDetails, .manageSchemes, .applyRating, .manageNotices, .adjustStars, .manageRecordSettings].contains(action)
         case .branchSecretary:
-            return [.readOrgs, .writeOrgs, .readMembers, .writeMembers, .readMemberDetails, .importData, .readRatings, .applyRating].contains(action)
+            return [.readOrgs, .writeOrgs, .readMembers, .writeMembers, .readMemberDetails, .importData, .readRatings, .applyRating,
+                    .readRecords, .writeRecords, .handleDemands].contains(action)
         case .groupLeader:
-            return [.readOrgs, .readMembers, .readRatings].contains(action)
+            return [.readOrgs, .readMembers, .readRatings, .readRecords, .writeRecords].contains(action)
         case .member:
             return [.readOrgs, .readOwnRecord].contains(action)
         case .expert:
@@ -84,6 +86,8 @@ public enum Action: String, Sendable, CaseIterable {
     case manageCalendar
     case importData
     case readRatings, applyRating, reviewRatings, manageNotices, adjustStars, manageSchemes
+    /// DOMAIN §4–§6: organizational life, lists and tasks, service, points; demands; their settings.
+    case readRecords, writeRecords, handleDemands, manageRecordSettings
 
     public var label: String {
         switch self {
@@ -103,6 +107,10 @@ public enum Action: String, Sendable, CaseIterable {
         case .manageNotices: return "组织公示、抽查与评议结果导入"
         case .adjustStars: return "动态调星"
         case .manageSchemes: return "维护评星方案"
+        case .readRecords: return "查看组织生活、清单、服务与积分"
+        case .writeRecords: return "记录组织生活、清单、服务与积分"
+        case .handleDemands: return "派单与接单"
+        case .manageRecordSettings: return "维护频次规则、时限与积分规则"
         }
     }
 }

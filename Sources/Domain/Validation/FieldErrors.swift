@@ -13,6 +13,10 @@ public struct FieldErrors: Error, Sendable, Equatable {
         messages[field] = message
     }
 
+    public mutating func merge(_ other: FieldErrors) {
+        for k in other.order { add(k, other.messages[k]!) }
+    }
+
     public var isEmpty: Bool { messages.isEmpty }
     public subscript(field: String) -> String? { messages[field] }
 
