@@ -126,7 +126,9 @@ func routes(_ app: Application) throws {
     secured.post("communities", ":id", "pairings", use: records.pair)
     secured.get("demands", use: records.demands)
     secured.get("demands", ":id", use: records.demand)
-    secured.post("demands", ":id", ":step", use: records.demandStep)
+    for step in ["dispatch", "decline", "accept", "return", "claim", "finish"] {
+        secured.post("demands", ":id", .constant(step)) { req in try await records.demandStep(req, step: step) }
+    }
 
     let cal = CalendarAPIController()
     secured.get("calendar", "days", use: cal.days)

@@ -185,11 +185,11 @@ struct RecordAPIController {
         return try await Self.dto(try await DemandService.find(req.parameters.get("id") ?? "", ctx: ctx), req: req, ctx: ctx, steps: true)
     }
 
-    func demandStep(_ req: Request) async throws -> DemandDTO {
+    func demandStep(_ req: Request, step: String) async throws -> DemandDTO {
         let ctx = try req.ctx()
         let d = try await DemandService.find(req.parameters.get("id") ?? "", ctx: ctx)
         let out: DemandModel
-        switch req.parameters.get("step") ?? "" {
+        switch step {
         case "dispatch": out = try await DemandService.dispatch(d, unitRef: try req.content.decode(DemandDispatchRequest.self).unitId, ctx: ctx)
         case "decline": out = try await DemandService.decline(d, reason: try req.content.decode(ReasonRequest.self).reason, ctx: ctx)
         case "accept": out = try await DemandService.accept(d, ctx: ctx)
