@@ -6,7 +6,7 @@ import Leaf
 import Domain
 
 /// Sets up storage, migrations, templates, sessions and routes. Migrations run on start.
-func configure(_ app: Application, demo: Bool = false, storage: AppConfig.Storage? = nil, clock: AppClock? = nil) async throws {
+func configure(_ app: Application, demo: Bool = false, demoRecords: Bool = true, storage: AppConfig.Storage? = nil, clock: AppClock? = nil) async throws {
     if app.environment == .testing { app.logger.logLevel = .warning }
     var config = try AppConfig.fromEnvironment(app.environment, demo: demo)
     if let storage { config.storage = storage }
@@ -64,7 +64,7 @@ func configure(_ app: Application, demo: Bool = false, storage: AppConfig.Storag
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil))
 
     try OpenAPI.load(app)
-    if config.demo { try await DemoData.seed(app) }
+    if config.demo { try await DemoData.seed(app, records: demoRecords) }
     try routes(app)
     MethodNotAllowedMiddleware.build(app)
 }

@@ -141,6 +141,12 @@ func routes(_ app: Application) throws {
     let noticePages = NoticePageController()
     forms.get("public", "notices", ":id", use: noticePages.publicPage)      // no login: 公示 and 问题反映
     forms.post("public", "notices", ":id", use: noticePages.publicComplain)
+    let demandPages = DemandPageController()
+    forms.get("public", "demands", use: demandPages.publicForm)             // no login: 群众点单 and tracking
+    forms.post("public", "demands", use: demandPages.publicPost)
+    forms.get("public", "demands", "track", use: demandPages.lookup)
+    forms.get("public", "demands", ":code", use: demandPages.track)
+    forms.post("public", "demands", ":code", "rate", use: demandPages.publicRate)
     let authPages = AuthPageController()
     forms.get("login", use: authPages.form)
     forms.post("login", use: authPages.login)
@@ -234,6 +240,33 @@ func routes(_ app: Application) throws {
         pages.get("ratings", "market", "template.\(f)") { _ in try ImportExport.download(ImportExport.template(MarketService.layout), name: "市场主体评结果导入模板", format: f) }
     }
     pages.get("ratings", "ledger", use: setup.ledger)
+
+    let lifePages = OrgLifePageController()
+    pages.get("meetings", use: lifePages.overview)
+    pages.get("meetings", "new", use: lifePages.newForm)
+    pages.post("meetings", "new", use: lifePages.create)
+    pages.get("meetings", ":id", use: lifePages.show)
+    pages.get("meetings", ":id", "edit", use: lifePages.editForm)
+    pages.post("meetings", ":id", "edit", use: lifePages.update)
+    pages.post("meetings", ":id", "delete", use: lifePages.delete)
+    pages.get("orgs", ":id", "life", use: lifePages.orgCalendar)
+
+    let pointPages = PointsPageController()
+    pages.get("points", use: pointPages.index)
+    pages.post("points", use: pointPages.award)
+    pages.post("points", ":id", "approve") { req in try await pointPages.decide(req, approve: true) }
+    pages.post("points", ":id", "reject") { req in try await pointPages.decide(req, approve: false) }
+
+    let communityPages = CommunityPageController()
+    pages.get("communities", use: communityPages.index)
+    pages.post("communities", use: communityPages.create)
+    pages.post("communities", "pairings", use: communityPages.pair)
+
+    pages.get("demands", use: demandPages.list)
+    pages.get("demands", ":id", use: demandPages.show)
+    for step in ["dispatch", "decline", "accept", "return", "claim", "finish"] {
+        pages.post("demands", ":id", .constant(step)) { req in try await demandPages.step(req, step: step) }
+    }
 
     let calPages = CalendarPageController()
     pages.get("calendar", use: calPages.show)

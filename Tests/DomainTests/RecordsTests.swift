@@ -56,7 +56,7 @@ private func d(_ s: String) -> Day { Day(iso: s)! }
     @Test func r18_quarterNotYetOverIsPendingNotMissing() {
         let cal = OrgLifeCompliance.calendar(orgType: .branch, year: 2026, records: fullMonth(2026, 6), rules: rules, today: d("2026-06-20"))
         #expect(cal[5].status == .pending)
-        #expect(cal[6].status == .pending)   // July has not begun
+        #expect(cal[6].status == .upcoming)   // July has not begun
     }
 
     @Test func r18_partyGroupSpecialStudyOnlyInJuneAndDecember() {

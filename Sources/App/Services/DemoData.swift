@@ -66,7 +66,7 @@ enum DemoData {
         mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
     }
 
-    static func seed(_ app: Application) async throws {
+    static func seed(_ app: Application, records: Bool = true) async throws {
         if try await OrgModel.query(on: app.db).filter(\.$code == "JZ-SZGW").count() > 0 { return }
         let ctxUser = CurrentUser(id: UUID(), username: "demo", displayName: "演示数据", memberID: nil,
                                   scope: Scope(grants: [Grant(role: .admin, orgID: "", orgPath: "/")]), credentialStamp: "")
@@ -139,6 +139,7 @@ enum DemoData {
             _ = try await UserService.create(f, ctx: ctx)
         }
         try await seedRatings(app, ctx: ctx, byCode: byCode)
+        if records { try await seedRecords(app, ctx: ctx, byCode: byCode) }
         app.logger.notice("演示数据已生成：\(byCode.count)个组织，\(members.count)名党员，\(logins.count)个用户")
     }
 

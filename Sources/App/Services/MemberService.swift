@@ -16,7 +16,7 @@ enum MemberService {
         guard let m = try await MemberModel.query(on: ctx.db).filter(\.$id == uuid).with(\.$org).with(\.$group).first() else {
             throw AppError.notFound("党员不存在")
         }
-        if (action == .readMembers || action == .readMemberDetails), ctx.user.memberID == uuid { return m }
+        if [.readMembers, .readMemberDetails, .readRecords].contains(action), ctx.user.memberID == uuid { return m }   // their own record
         try await ctx.require(action, at: m.orgPath, entity: "member", id: m.idString, label: m.name)
         return m
     }

@@ -111,6 +111,7 @@ public enum OrgLifeCompliance {
         case missing       // 未达标（期限已过）
         case pending       // 本月尚未结束、尚未达标
         case notDue        // 季度规则：本季度后续月份完成即可
+        case upcoming      // 尚未开始的月份
         case notApplicable // 不适用（未启用、未建立或未到）
         public var label: String {
             switch self {
@@ -118,6 +119,7 @@ public enum OrgLifeCompliance {
             case .missing: return "未达标"
             case .pending: return "进行中"
             case .notDue: return "季内完成"
+            case .upcoming: return "未开始"
             case .notApplicable: return "—"
             }
         }
@@ -158,6 +160,7 @@ public enum OrgLifeCompliance {
             let last = Day(year: year, month: m, day: Day.daysIn(month: m, year: year))!
             if let s = since, last < s { return Month(year: year, month: m, status: .notApplicable, rules: []) }
             if let f = founded, last < f { return Month(year: year, month: m, status: .notApplicable, rules: []) }
+            if first > today { return Month(year: year, month: m, status: .upcoming, rules: []) }
             let results = applicable.map { rule -> RuleResult in
                 evaluate(rule, year: year, month: m, first: first, last: last, records: records, today: today)
             }

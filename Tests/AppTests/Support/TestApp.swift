@@ -25,7 +25,8 @@ func withTestApp(_ body: (TestApp) async throws -> Void) async throws {
             try await app.db.sql.raw("DROP SCHEMA IF EXISTS public CASCADE").run()
             try await app.db.sql.raw("CREATE SCHEMA public").run()
         }
-        try await configure(app, demo: true, storage: storage, clock: .fixed(TestEnv.today))
+        // the demo's everyday records (meetings, demands) stay out: tests make their own
+        try await configure(app, demo: true, demoRecords: false, storage: storage, clock: .fixed(TestEnv.today))
     }) { app in
         try await body(TestApp(app: app))
     }
