@@ -124,6 +124,22 @@ func routes(_ app: Application) throws {
     secured.post("communities", use: records.createCommunity)
     secured.get("communities", ":id", use: records.community)
     secured.post("communities", ":id", "pairings", use: records.pair)
+    secured.get("filings", use: records.filings)
+    secured.post("filings", use: records.createFiling)
+    secured.get("filings", "status", use: records.filingStatus)
+    secured.post("filings", "copy", use: records.copyFilings)
+    secured.get("filings", ":id", use: records.filing)
+    secured.put("filings", ":id", use: records.updateFiling)
+    secured.post("filings", ":id", "file", use: records.fileFiling)
+    secured.get("tasks", use: records.tasks)
+    secured.post("tasks", use: records.createTask)
+    secured.get("tasks", ":id", use: records.task)
+    secured.post("tasks", ":id", "events", use: records.taskEvent)
+    secured.get("service-records", use: records.serviceRecords)
+    secured.post("service-records", use: records.createService)
+    secured.post("service-records", ":id", "confirm") { req in try await records.decideService(req, confirm: true) }
+    secured.post("service-records", ":id", "reject") { req in try await records.decideService(req, confirm: false) }
+    secured.get("orgs", ":id", "service-check", use: records.serviceCheck)
     secured.get("demands", use: records.demands)
     secured.get("demands", ":id", use: records.demand)
     for step in ["dispatch", "decline", "accept", "return", "claim", "finish"] {

@@ -194,3 +194,82 @@ struct DemandDTO: Content {
 }
 
 struct DemandReceipt: Content { var code: String; var message: String; var trackUrl: String }
+
+// MARK: lists and tasks
+
+struct FilingDTO: Content {
+    var id: String; var kind: String; var kindLabel: String; var year: Int; var orgId: String; var orgName: String; var title: String
+    var listKind: String?; var post: String?; var holder: String?; var items: [String]; var filedOn: String?; var status: String; var statusLabel: String
+    init(_ f: FilingModel, today: Day) {
+        id = f.idString; kind = f.kind; kindLabel = f.kindValue.label; year = f.year; orgId = f.orgID.uuidString.lowercased(); orgName = f.orgName
+        title = f.title; listKind = f.listKind; post = f.post; holder = f.holder; items = f.itemList; filedOn = f.filedOn
+        let s = YearlyFiling.status(year: f.year, filedOn: f.filedDay, today: today)
+        status = f.filedOn == nil ? "draft" : s.rawValue; statusLabel = f.filedOn == nil ? "草稿" + (s == .overdue ? "（已逾期）" : "") : s.label
+    }
+}
+
+struct FilingRequest: Content {
+    var orgId: String; var kind: String; var year: Int; var title: String; var listKind: String?; var post: String?; var holder: String?; var items: [String]
+    var input: FilingService.Input {
+        .init(orgRef: orgId, kind: kind, year: year, title: title, listKind: listKind ?? "", post: post ?? "", holder: holder ?? "", items: items)
+    }
+}
+
+struct FilingStatusDTO: Content {
+    var orgId: String; var orgName: String; var orgType: String; var duties: String; var dutiesLabel: String; var plan: String?; var planLabel: String?; var flagged: Bool
+    init(_ s: FilingService.OrgStatus) {
+        orgId = s.org.idString; orgName = s.org.name; orgType = s.org.type; duties = s.duties.rawValue; dutiesLabel = s.duties.label
+        plan = s.plan?.rawValue; planLabel = s.plan?.label; flagged = s.duties.flagged || (s.plan?.flagged ?? false)
+    }
+}
+
+struct TaskDTO: Content {
+    struct Stage: Content { var key: String; var label: String; var due: String?; var metOn: String?; var state: String; var stateLabel: String }
+    struct Event: Content { var seq: Int; var date: String; var kind: String; var kindLabel: String; var text: String; var actor: String }
+    var id: String; var orgId: String; var orgName: String; var listId: String?; var title: String; var source: String; var detail: String?
+    var ownerMemberId: String?; var ownerName: String; var preset: String; var major: Bool; var start: String; var planDue: String?
+    var status: String; var statusLabel: String; var closedOn: String?; var version: Int
+    var stages: [Stage]; var overdue: Bool; var missingMonthlyFeedback: [String]; var events: [Event]?
+
+    init(_ t: TaskModel, stages: [TaskTimeline.Stage], missing: [(year: Int, month: Int)], events: [TaskEventModel]?) {
+        id = t.idString; orgId = t.orgID.uuidString.lowercased(); orgName = t.orgName; listId = t.listID?.uuidString.lowercased()
+        title = t.title; source = t.source; detail = t.detail; ownerMemberId = t.ownerMemberID?.uuidString.lowercased(); ownerName = t.ownerName
+        preset = t.preset; major = t.major; start = t.startDate; planDue = t.planDue; status = t.status; statusLabel = t.statusValue.label
+        closedOn = t.closedOn; version = t.version
+        self.stages = stages.map { Stage(key: $0.key, label: $0.label, due: $0.due?.iso, metOn: $0.metOn?.iso, state: $0.state.rawValue, stateLabel: $0.state.label) }
+        overdue = t.statusValue != .closed && (stages.contains { $0.state.flagged } || !missing.isEmpty)
+        missingMonthlyFeedback = missing.map { String(format: "%04d-%02d", $0.year, $0.month) }
+        self.events = events?.map { Event(seq: $0.seq, date: $0.date, kind: $0.kind, kindLabel: $0.kindValue.label, text: $0.text, actor: $0.actorName) }
+    }
+}
+
+struct TaskRequest: Content {
+    var orgId: String; var title: String; var source: String; var detail: String?; var listId: String?
+    var ownerMemberId: String?; var ownerName: String?; var preset: String?; var major: Bool?; var start: String
+    var input: TaskService.Input {
+        .init(orgRef: orgId, listRef: listId ?? "", title: title, source: source, detail: detail ?? "", ownerRef: ownerMemberId ?? "",
+              ownerName: ownerName ?? "", preset: preset ?? "13710", major: major ?? false, start: start)
+    }
+}
+
+struct TaskEventRequest: Content { var kind: String; var text: String?; var planDue: String? }
+
+// MARK: service
+
+struct ServiceRecordDTO: Content {
+    var id: String; var memberId: String; var memberName: String; var communityId: String; var date: String; var minutes: Int
+    var hours: String; var activity: String; var status: String; var statusLabel: String; var recordedBy: String; var confirmedBy: String?
+    init(_ r: ServiceRecordModel) {
+        id = r.idString; memberId = r.memberID.uuidString.lowercased(); memberName = r.memberName; communityId = r.communityID.uuidString.lowercased()
+        date = r.date; minutes = r.minutes; hours = ServiceCheck.hours(r.minutes); activity = r.activity; status = r.status
+        statusLabel = r.statusValue.label; recordedBy = r.recordedBy; confirmedBy = r.confirmedBy
+    }
+}
+
+struct ServiceRecordRequest: Content { var memberId: String?; var communityId: String; var date: String; var hours: Double; var activity: String }
+
+struct ServiceCheckDTO: Content {
+    struct Month: Content { var month: Int; var minutes: Int; var required: Int; var status: String; var statusLabel: String }
+    struct Row: Content { var memberId: String; var name: String; var months: [Month] }
+    var orgId: String; var orgName: String; var year: Int; var rows: [Row]
+}

@@ -77,3 +77,133 @@ enum CommunityService {
         return p
     }
 }
+
+/// Members' community service: a member records their hours (pending until an
+/// officer confirms them; an officer's own entry is confirmed at once); confirmed hours earn
+/// points and count towards the monthly 2 hours.
+enum ServiceRecordService {
+    static let maxMinutes = 24 * 60
+
+    static func find(_ id: String, ctx: Ctx) async throws -> ServiceRecordModel {
+        let uuid = try id.uuid(or: "服务记录不存在")
+        guard let r = try await ServiceRecordModel.find(uuid, on: ctx.db) else { throw AppError.notFound("服务记录不存在") }
+        if r.memberID == ctx.user.memberID { return r }
+        try await ctx.require(.readRecords, at: r.orgPath, entity: "service", id: r.idString, label: r.memberName)
+        return r
+    }
+
+    /// Hours as typed ("2", "1.5", "0.5"); minutes in whole numbers.
+    static func minutes(_ text: String) -> Int? {
+        guard let h = Double(text.trimmingSpaces), h.isFinite, h > 0 else { return nil }
+        return Int((h * 60).rounded())
+    }
+
+    static func record(memberRef: String, communityRef: String, date: String, hours: String, activity: String, ctx: Ctx) async throws -> ServiceRecordModel {
+        var e = FieldErrors()
+        let own = memberRef.trimmingSpaces.isEmpty || memberRef.lowercased() == ctx.user.memberID?.uuidString.lowercased()
+        var member: MemberModel?
+        if own {
+            guard let mid = ctx.user.memberID else { throw AppError.validation(FieldErrors("member", "请选择党员")) }
+            member = try await MemberModel.find(mid, on: ctx.db)
+        } else {
+            member = try await MemberService.find(memberRef, ctx: ctx, for: .writeRecords)
+        }
+        guard let member else { throw AppError.notFound("党员不存在") }
+        var community: CommunityModel?
+        if let u = UUID(uuidString: communityRef.trimmingSpaces) { community = try await CommunityModel.find(u, on: ctx.db) }
+        if community == nil { e.add("community", "请选择服务的社区") }
+        let day = Check.date(date, "date", "服务日期", required: true, notAfter: ctx.today, into: &e)
+        let mins = minutes(hours)
+        if mins == nil { e.add("hours", "服务时长应为大于0的小时数，如 2 或 1.5") }
+        else if mins! > maxMinutes { e.add("hours", "一次服务时长不能超过24小时") }
+        let what = Check.required(activity, "activity", "服务内容", max: 200, into: &e)
+        guard e.isEmpty, let community, let day, let mins, let what else { throw AppError.validation(e) }
+        let officer = ctx.scope.allows(.writeRecords, at: member.orgPath)
+        let r = ServiceRecordModel()
+        r.id = UUID(); r.memberID = member.id!; r.memberName = member.name; r.orgPath = member.orgPath; r.communityID = community.id!
+        r.date = day.iso; r.minutes = mins; r.activity = what; r.recordedBy = ctx.actor.name; r.createdAt = ctx.now
+        r.status = (officer ? ServiceRecordModel.Status.confirmed : .pending).rawValue
+        r.confirmedBy = officer ? ctx.actor.name : nil
+        let settings = try await RecordSettings.load(on: ctx.db)
+        try await ctx.db.transaction { db in
+            try await r.create(on: db)
+            if officer { try await awardPoints(r, member: member, settings: settings, ctx: ctx, on: db) }
+            try await ctx.audit(on: db, "create", "service", id: r.idString, label: "\(member.name) \(day.iso) \(ServiceCheck.hours(mins))", orgID: member.$org.id, orgPath: member.orgPath,
+                                after: ["community": community.name, "date": day.iso, "minutes": String(mins), "activity": what, "status": r.statusValue.label])
+        }
+        return r
+    }
+
+    static func awardPoints(_ r: ServiceRecordModel, member: MemberModel, settings: RecordSettings, ctx: Ctx, on db: any Database) async throws {
+        guard let rule = settings.pointRule(source: .service) else { return }
+        let day = Day(iso: r.date)!
+        try await PointsService.replaceAutomatic(source: .service, sourceID: r.idString, day: day, members: [member],
+                                                 reason: "社区服务\(ServiceCheck.hours(r.minutes))：\(r.activity)",
+                                                 points: { _ in Points.forService(minutes: r.minutes, rule: rule) }, settings: settings, ctx: ctx, on: db)
+    }
+
+    static func decide(_ r: ServiceRecordModel, confirm: Bool, ctx: Ctx) async throws -> ServiceRecordModel {
+        try await ctx.require(.writeRecords, at: r.orgPath, entity: "service", id: r.idString, label: r.memberName)
+        guard r.statusValue == .pending else { throw AppError.conflict("该服务记录已\(r.statusValue.label)") }
+        guard let member = try await MemberModel.find(r.memberID, on: ctx.db) else { throw AppError.notFound("党员不存在") }
+        let settings = try await RecordSettings.load(on: ctx.db)
+        try await ctx.db.transaction { db in
+            guard let fresh = try await ServiceRecordModel.find(r.id!, on: db), fresh.statusValue == .pending else { throw AppError.conflict("该服务记录已由他人确认") }
+            fresh.status = (confirm ? ServiceRecordModel.Status.confirmed : .rejected).rawValue
+            fresh.confirmedBy = ctx.actor.name
+            try await fresh.save(on: db)
+            if confirm { try await awardPoints(fresh, member: member, settings: settings, ctx: ctx, on: db) }
+            try await ctx.audit(on: db, confirm ? "confirm" : "reject", "service", id: r.idString, label: "\(r.memberName) \(r.date)", orgID: member.$org.id, orgPath: r.orgPath,
+                                before: ["status": "待确认"], after: ["status": fresh.statusValue.label])
+        }
+        r.status = (confirm ? ServiceRecordModel.Status.confirmed : .rejected).rawValue
+        r.confirmedBy = ctx.actor.name
+        return r
+    }
+
+    struct Filter: Sendable { var orgID: UUID?; var memberID: UUID?; var status: ServiceRecordModel.Status?; var year: Int }
+
+    static func list(ctx: Ctx, filter: Filter, paging: Paging) async throws -> ([ServiceRecordModel], Int) {
+        let q = ServiceRecordModel.query(on: ctx.db).filter(\.$date >= "\(filter.year)-01-01").filter(\.$date <= "\(filter.year)-12-31")
+        if let m = filter.memberID, m == ctx.user.memberID, !ctx.scope.allows(.readRecords) { q.filter(\.$memberID == m) }
+        else {
+            guard ctx.scope.allows(.readRecords) else {
+                guard let own = ctx.user.memberID else { return ([], 0) }
+                q.filter(\.$memberID == own); return (try await q.sort(\.$date, .descending).range(paging.range).all(), try await q.count())
+            }
+            q.inScope(ctx.scope.roots(for: .readRecords), path: \.$orgPath)
+            if let m = filter.memberID { q.filter(\.$memberID == m) }
+        }
+        if let o = filter.orgID, let org = try await OrgModel.find(o, on: ctx.db) { q.filter(\.$orgPath, .custom("LIKE"), org.path + "%") }
+        if let s = filter.status { q.filter(\.$status == s.rawValue) }
+        let total = try await q.count()
+        return (try await q.sort(\.$date, .descending).sort(\.$createdAt, .descending).range(paging.range).all(), total)
+    }
+
+    struct MemberYear: Sendable { var member: MemberModel; var months: [ServiceCheck.Month] }
+
+    /// R-20 monthly check for one branch: every member × month, confirmed minutes against
+    /// what they owe (nothing when retired; prorated in the month they joined the branch).
+    static func check(branch: OrgModel, year: Int, ctx: Ctx) async throws -> [MemberYear] {
+        try await ctx.require(.readRecords, at: branch.path, entity: "service", id: branch.idString, label: branch.name)
+        let settings = try await RecordSettings.load(on: ctx.db)
+        let members = try await MemberModel.query(on: ctx.db).filter(\.$orgPath, .custom("LIKE"), branch.path + "%")
+            .filter(\.$status ~~ [PoliticalStatus.full.rawValue, PoliticalStatus.probationary.rawValue]).sort(\.$name).all()
+        let ids = members.compactMap(\.id)
+        if ids.isEmpty { return [] }
+        let recs = try await ServiceRecordModel.query(on: ctx.db).filter(\.$memberID ~~ ids).filter(\.$status == ServiceRecordModel.Status.confirmed.rawValue)
+            .filter(\.$date >= "\(year)-01-01").filter(\.$date <= "\(year)-12-31").all()
+        let transfers = try await MemberTransferModel.query(on: ctx.db).filter(\.$member.$id ~~ ids).all()
+        var minutes: [UUID: [Int: Int]] = [:]
+        for r in recs { if let d = Day(iso: r.date) { minutes[r.memberID, default: [:]][d.month, default: 0] += r.minutes } }
+        return members.map { m in
+            // serving in this branch since the latest transfer into it
+            let since = transfers.filter { $0.$member.id == m.id && $0.toOrgID == m.$org.id }.compactMap { Day(iso: $0.date) }.max()
+            let months = (1...12).map { mo in
+                ServiceCheck.month(year: year, month: mo, minutes: minutes[m.id!]?[mo] ?? 0, servingSince: since, retired: m.retired,
+                                   settings: settings.service, today: ctx.today)
+            }
+            return MemberYear(member: m, months: months)
+        }
+    }
+}

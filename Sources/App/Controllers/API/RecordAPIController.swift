@@ -248,3 +248,142 @@ extension RecordAPIController {
         return try await PairingDTO(p).encodeResponse(status: .created, for: req)
     }
 }
+
+// MARK: lists, tasks, service
+extension RecordAPIController {
+    func filings(_ req: Request) async throws -> [FilingDTO] {
+        let ctx = try req.ctx()
+        try await req.require(.readRecords, entity: "filing")
+        let org = try await Self.optionalOrg(req, ctx: ctx)
+        return try await FilingService.list(ctx: ctx, year: try Self.year(req, ctx: ctx), org: org).map { FilingDTO($0, today: ctx.today) }
+    }
+
+    func filingStatus(_ req: Request) async throws -> [FilingStatusDTO] {
+        let ctx = try req.ctx()
+        try await req.require(.readRecords, entity: "filing")
+        return try await FilingService.statuses(year: try Self.year(req, ctx: ctx), today: ctx.today, ctx: ctx).map(FilingStatusDTO.init)
+    }
+
+    func createFiling(_ req: Request) async throws -> Response {
+        let ctx = try req.ctx()
+        let b = try req.content.decode(FilingRequest.self)
+        return try await FilingDTO(try await FilingService.save(nil, b.input, ctx: ctx), today: ctx.today).encodeResponse(status: .created, for: req)
+    }
+
+    func filing(_ req: Request) async throws -> FilingDTO {
+        let ctx = try req.ctx()
+        return FilingDTO(try await FilingService.find(req.parameters.get("id") ?? "", ctx: ctx), today: ctx.today)
+    }
+
+    func updateFiling(_ req: Request) async throws -> FilingDTO {
+        let ctx = try req.ctx()
+        let f = try await FilingService.find(req.parameters.get("id") ?? "", ctx: ctx, for: .writeRecords)
+        guard f.filedOn == nil else { throw AppError.conflict("已报送的清单不能再修改") }
+        let b = try req.content.decode(FilingRequest.self)
+        return FilingDTO(try await FilingService.save(f, b.input, ctx: ctx), today: ctx.today)
+    }
+
+    func fileFiling(_ req: Request) async throws -> FilingDTO {
+        let ctx = try req.ctx()
+        let f = try await FilingService.find(req.parameters.get("id") ?? "", ctx: ctx, for: .writeRecords)
+        return FilingDTO(try await FilingService.file(f, ctx: ctx), today: ctx.today)
+    }
+
+    struct CopyResult: Content { var copied: Int; var year: Int }
+    struct CopyRequest: Content { var year: Int }
+
+    func copyFilings(_ req: Request) async throws -> CopyResult {
+        let ctx = try req.ctx()
+        let b = try req.content.decode(CopyRequest.self)
+        guard (2001...(ctx.today.year + 1)).contains(b.year) else { throw AppError.validation(FieldErrors("year", "年度应在2001年到\(ctx.today.year + 1)年之间")) }
+        return CopyResult(copied: try await FilingService.copyLastYear(to: b.year, ctx: ctx), year: b.year)
+    }
+
+    static func taskDTO(_ t: TaskModel, req: Request, ctx: Ctx, withEvents: Bool = true) async throws -> TaskDTO {
+        let settings = try await RecordSettings.load(on: req.db)
+        let cal = try await CalendarService.calendar(req.application, db: req.db)
+        let events = try await TaskService.events(t, on: req.db)
+        let tl = TaskService.timeline(t, events: events, settings: settings, calendar: cal, today: ctx.today)
+        return TaskDTO(t, stages: tl.stages, missing: tl.missingMonths, events: withEvents ? events : nil)
+    }
+
+    func tasks(_ req: Request) async throws -> ListResponse<TaskDTO> {
+        let ctx = try req.ctx()
+        let paging = try Paging(req)
+        let org = try await Self.optionalOrg(req, ctx: ctx)
+        var status: TaskStatus?
+        if let s = try? req.query.get(String.self, at: "status"), !s.isEmpty {
+            guard let v = TaskStatus(rawValue: s) else { throw AppError.badRequest("status 应为 open、done 或 closed", field: "status") }
+            status = v
+        }
+        let mine = Check.bool(try? req.query.get(String.self, at: "mine"))
+        if !mine { try await req.require(.readRecords, entity: "task") }
+        let (rows, total) = try await TaskService.list(ctx: ctx, filter: .init(orgID: org?.id, status: status, mine: mine), paging: paging)
+        var items: [TaskDTO] = []
+        for t in rows { items.append(try await Self.taskDTO(t, req: req, ctx: ctx, withEvents: false)) }
+        return ListResponse(items: items, total: total, page: paging.page, per: paging.per)
+    }
+
+    func createTask(_ req: Request) async throws -> Response {
+        let ctx = try req.ctx()
+        let b = try req.content.decode(TaskRequest.self)
+        let t = try await TaskService.create(b.input, ctx: ctx)
+        return try await Self.taskDTO(t, req: req, ctx: ctx).encodeResponse(status: .created, for: req)
+    }
+
+    func task(_ req: Request) async throws -> TaskDTO {
+        let ctx = try req.ctx()
+        return try await Self.taskDTO(try await TaskService.find(req.parameters.get("id") ?? "", ctx: ctx), req: req, ctx: ctx)
+    }
+
+    func taskEvent(_ req: Request) async throws -> TaskDTO {
+        let ctx = try req.ctx()
+        let t = try await TaskService.find(req.parameters.get("id") ?? "", ctx: ctx)
+        let b = try req.content.decode(TaskEventRequest.self)
+        guard let kind = TaskEventKind(rawValue: b.kind) else {
+            throw AppError.validation(FieldErrors("kind", "kind 应为 decision、feedback、plan、done、close 或 reopen"))
+        }
+        return try await Self.taskDTO(try await TaskService.record(t, kind: kind, text: b.text ?? "", planDue: b.planDue, ctx: ctx), req: req, ctx: ctx)
+    }
+
+    func serviceRecords(_ req: Request) async throws -> ListResponse<ServiceRecordDTO> {
+        let ctx = try req.ctx()
+        let paging = try Paging(req)
+        let org = try await Self.optionalOrg(req, ctx: ctx)
+        var status: ServiceRecordModel.Status?
+        if let s = try? req.query.get(String.self, at: "status"), !s.isEmpty {
+            guard let v = ServiceRecordModel.Status(rawValue: s) else { throw AppError.badRequest("status 应为 pending、confirmed 或 rejected", field: "status") }
+            status = v
+        }
+        var memberID: UUID?
+        if let ref = try? req.query.get(String.self, at: "memberId"), !ref.isEmpty { memberID = try await MemberService.find(ref, ctx: ctx, for: .readRecords).id }
+        let (rows, total) = try await ServiceRecordService.list(ctx: ctx, filter: .init(orgID: org?.id, memberID: memberID, status: status, year: try Self.year(req, ctx: ctx)), paging: paging)
+        return ListResponse(items: rows.map(ServiceRecordDTO.init), total: total, page: paging.page, per: paging.per)
+    }
+
+    func createService(_ req: Request) async throws -> Response {
+        let ctx = try req.ctx()
+        let b = try req.content.decode(ServiceRecordRequest.self)
+        guard b.hours.isFinite else { throw AppError.validation(FieldErrors("hours", "服务时长应为大于0的小时数")) }
+        let r = try await ServiceRecordService.record(memberRef: b.memberId ?? "", communityRef: b.communityId, date: b.date, hours: String(b.hours), activity: b.activity, ctx: ctx)
+        return try await ServiceRecordDTO(r).encodeResponse(status: .created, for: req)
+    }
+
+    func decideService(_ req: Request, confirm: Bool) async throws -> ServiceRecordDTO {
+        let ctx = try req.ctx()
+        let r = try await ServiceRecordService.find(req.parameters.get("id") ?? "", ctx: ctx)
+        return ServiceRecordDTO(try await ServiceRecordService.decide(r, confirm: confirm, ctx: ctx))
+    }
+
+    func serviceCheck(_ req: Request) async throws -> ServiceCheckDTO {
+        let ctx = try req.ctx()
+        let org = try await OrgService.find(req.parameters.get("id") ?? "", ctx: ctx, for: .readRecords)
+        let year = try Self.year(req, ctx: ctx)
+        let rows = try await ServiceRecordService.check(branch: org, year: year, ctx: ctx)
+        return ServiceCheckDTO(orgId: org.idString, orgName: org.name, year: year, rows: rows.map { r in
+            .init(memberId: r.member.idString, name: r.member.name, months: r.months.enumerated().map {
+                .init(month: $0.offset + 1, minutes: $0.element.minutes, required: $0.element.required, status: $0.element.status.rawValue, statusLabel: $0.element.status.label)
+            })
+        })
+    }
+}

@@ -35,6 +35,8 @@ struct DemandPageController {
         var isNew: Bool
         var rated: Bool
         var form: FormState
+        /// A refusal that is not about a field (e.g. rated already from another tab).
+        var notice: String?
     }
 
     // MARK: resident
@@ -78,7 +80,7 @@ struct DemandPageController {
         try await renderTrack(req, form: FormState(keys: ["stars", "comment"]))
     }
 
-    func renderTrack(_ req: Request, form: FormState) async throws -> View {
+    func renderTrack(_ req: Request, form: FormState, notice: String? = nil) async throws -> View {
         let d = try await DemandService.byCode(req.parameters.get("code") ?? "", on: req.db)
         let p = try await RecordAPIController.publicDTO(d, on: req.db)
         return try await req.view.render("demands/track", TrackPage(
@@ -87,7 +89,7 @@ struct DemandPageController {
             starGlyphs: String(repeating: "★", count: p.stars ?? 0), ratingComment: p.ratingComment,
             steps: p.steps.map { Step(date: $0.date, action: $0.action, note: $0.note, actor: nil) },
             canRate: d.stateValue == .done, isNew: Check.bool(try? req.query.get(String.self, at: "new")),
-            rated: Check.bool(try? req.query.get(String.self, at: "rated")), form: form))
+            rated: Check.bool(try? req.query.get(String.self, at: "rated")), form: form, notice: notice))
     }
 
     func publicRate(_ req: Request) async throws -> Response {
@@ -99,7 +101,8 @@ struct DemandPageController {
         } catch AppError.validation(let e) {
             return try await renderTrack(req, form: FormState(values: f, errors: e, keys: ["stars", "comment"])).encodeResponse(status: .unprocessableEntity, for: req)
         } catch AppError.conflict(let m, _) {
-            return try await renderTrack(req, form: FormState(values: f, errors: FieldErrors("stars", m), keys: ["stars", "comment"])).encodeResponse(status: .conflict, for: req)
+            // e.g. rated already in another tab: say so where the resident looks, not in a form that is gone
+            return try await renderTrack(req, form: FormState(keys: ["stars", "comment"]), notice: m + "，您的这次评价未被记录").encodeResponse(status: .conflict, for: req)
         }
     }
 
