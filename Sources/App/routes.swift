@@ -140,6 +140,12 @@ func routes(_ app: Application) throws {
     secured.post("service-records", ":id", "confirm") { req in try await records.decideService(req, confirm: true) }
     secured.post("service-records", ":id", "reject") { req in try await records.decideService(req, confirm: false) }
     secured.get("orgs", ":id", "service-check", use: records.serviceCheck)
+    for kind in RecordExports.Kind.allCases {
+        let path: [PathComponent] = kind == .compliance ? ["meetings", "compliance"] : [.constant(kind.rawValue)]
+        for f in ["csv", "xlsx"] {
+            secured.get(path + [.constant("export.\(f)")]) { req in try await RecordExports.serve(req, kind: kind, format: f) }
+        }
+    }
     secured.get("demands", use: records.demands)
     secured.get("demands", ":id", use: records.demand)
     for step in ["dispatch", "decline", "accept", "return", "claim", "finish"] {
@@ -266,6 +272,25 @@ func routes(_ app: Application) throws {
     pages.post("meetings", ":id", "edit", use: lifePages.update)
     pages.post("meetings", ":id", "delete", use: lifePages.delete)
     pages.get("orgs", ":id", "life", use: lifePages.orgCalendar)
+
+    let taskPages = TaskPageController()
+    pages.get("tasks", use: taskPages.index)
+    pages.get("tasks", "new", use: taskPages.newTask)
+    pages.post("tasks", "new", use: taskPages.createTask)
+    pages.get("tasks", ":id", use: taskPages.show)
+    pages.post("tasks", ":id", "events", use: taskPages.event)
+    pages.get("filings", "new", use: taskPages.newFiling)
+    pages.post("filings", "new", use: taskPages.createFiling)
+    pages.post("filings", "copy", use: taskPages.copyLastYear)
+    pages.get("filings", ":id", use: taskPages.showFiling)
+    pages.get("filings", ":id", "edit", use: taskPages.editFiling)
+    pages.post("filings", ":id", "edit", use: taskPages.updateFiling)
+    pages.post("filings", ":id", "file", use: taskPages.fileFiling)
+
+    for kind in RecordExports.Kind.allCases {
+        let path: [PathComponent] = kind == .compliance ? ["meetings", "compliance"] : [.constant(kind.rawValue)]
+        for f in ["csv", "xlsx"] { pages.get(path + [.constant("export.\(f)")]) { req in try await RecordExports.serve(req, kind: kind, format: f) } }
+    }
 
     let pointPages = PointsPageController()
     pages.get("points", use: pointPages.index)

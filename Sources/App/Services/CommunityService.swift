@@ -61,8 +61,11 @@ enum CommunityService {
         let signed = Check.date(f["signedOn"], "signedOn", "签订日期", required: true, notAfter: ctx.today, into: &e)
         let content = Check.required(f["content"], "content", "共建内容", max: 2000, into: &e)
         if (f["org"] ?? "").trimmingSpaces.isEmpty { e.add("org", "请选择签订协议的党组织") }
-        guard e.isEmpty, let signed, let content else { throw AppError.validation(e) }
-        let org = try await OrgService.find(f["org"]!.trimmingSpaces, ctx: ctx, for: .writeRecords)
+        let orgRef = (f["org"] ?? "").trimmingSpaces
+        var found: OrgModel?
+        if !orgRef.isEmpty { found = try await OrgService.resolve(orgRef, on: ctx.db); if found == nil { e.add("org", "党组织不存在") } }
+        guard e.isEmpty, let signed, let content, let org = found else { throw AppError.validation(e) }
+        try await ctx.require(.writeRecords, at: org.path, entity: "org", id: org.idString, label: org.name)
         if try await PairingModel.query(on: ctx.db).filter(\.$communityID == c.id!).filter(\.$orgID == org.id!).first() != nil {
             throw AppError.conflict("\(org.name)已与\(c.name)签订共建协议", field: "org")
         }

@@ -86,6 +86,8 @@ extension DemoData {
         }
         _ = try await CommunityService.pair(wanmian, ["org": byCode["ZR-B07"]!.idString, "signedOn": "2026-03-05", "content": "执法普法进社区、治安巡逻"], ctx: ctx)
 
+        try await seedListsAndTasks(app, ctx: ctx, byCode: byCode, community: huanghe)
+
         // residents' needs at every step
         let officer = Ctx(db: app.db, user: ctx.user, actor: Audit.Actor(id: nil, name: "陈丽华（jiguan）", requestID: nil, ip: nil), now: ctx.now)
         func post(_ c: CommunityModel, _ title: String, _ content: String, _ name: String) async throws -> DemandModel {
@@ -110,6 +112,72 @@ extension DemoData {
             d = try await DemandService.claim(d, memberRef: liNa.idString, ctx: officer)
             d = try await DemandService.finish(d, result: "已协助在不动产登记中心窗口查询并打印测绘成果。", ctx: officer)
             _ = try await DemandService.rate(code: d.code, stars: 5, comment: "办事热情，很快就办好了", ctx: ctx)
+        }
+    }
+
+    /// Lists of 2025 and 2026 (one filed late, one missing), tasks in every state, service hours.
+    static func seedListsAndTasks(_ app: Application, ctx: Ctx, byCode: [String: OrgModel], community: CommunityModel) async throws {
+        let duties = ["履行直接责任人职责，把全面从严治党落实到每名党员", "落实“三会一课”、主题党日等组织生活制度", "每季度向机关党委报告一次党建工作",
+                      "做好党员教育管理监督服务", "组织党员到社区报到服务，每月不少于2小时"]
+        let plan = (1...12).map { "\($0)月：" + ["重温入党誓词", "学习党章", "参观红色教育基地", "志愿服务进社区"][$0 % 4] }
+        for code in ["ZR-B01", "ZR-B02", "ZR-B03", "ZR-B04", "ZR-B05", "ZR-B06", "ZR-B07", "ZR-B08", "ZR-B09"] {
+            guard let b = byCode[code] else { continue }
+            for year in [2025, 2026] {
+                if code == "ZR-B08" && year == 2026 { continue }   // missing: flagged
+                for (kind, title, items) in [("duties", "\(year)年党支部责任清单", duties), ("themePlan", "\(year)年主题党日活动计划", plan)] {
+                    let f = try await FilingService.save(nil, .init(orgRef: b.idString, kind: kind, year: year, title: title, listKind: "org", post: "", holder: b.secretary ?? "", items: items), ctx: ctx)
+                    f.filedOn = (code == "ZR-B07" && year == 2026) ? "\(year)-01-16" : "\(year)-01-08"
+                    try await f.save(on: app.db)
+                }
+            }
+        }
+        // tasks: one overdue, one done awaiting closure, one closed, one major under an approved plan
+        guard let b01 = byCode["ZR-B01"], let liNa = try await MemberModel.query(on: app.db).filter(\.$name == "李娜").first() else { return }
+        func task(_ title: String, _ source: String, start: String, major: Bool, owner: MemberModel?, ownerName: String,
+                  events: [(String, TaskEventKind, String)], status: TaskStatus, planDue: String? = nil) async throws {
+            let t = TaskModel()
+            t.id = UUID(); t.orgID = b01.id!; t.orgPath = b01.path; t.orgName = b01.name; t.title = title; t.source = source
+            t.ownerMemberID = owner?.id; t.ownerName = owner?.name ?? ownerName; t.preset = "13710"; t.major = major; t.startDate = start
+            t.planDue = planDue; t.planApprovedOn = planDue == nil ? nil : events.first { $0.1 == .plan }?.0
+            t.status = status.rawValue; t.closedOn = status == .closed ? events.last?.0 : nil; t.version = events.count + 1
+            t.createdBy = "王建国（zhibu）"; t.createdAt = ctx.now
+            try await t.create(on: app.db)
+            for (i, e) in events.enumerated() {
+                let ev = TaskEventModel()
+                ev.taskID = t.id!; ev.date = e.0; ev.kind = e.1.rawValue; ev.text = e.2; ev.actorName = e.1 == .close || e.1 == .plan ? "王建国（zhibu）" : "\(t.ownerName)"
+                ev.seq = i + 1; ev.createdAt = ctx.now
+                try await ev.create(on: app.db)
+            }
+        }
+        try await task("梳理群众反映的登记难问题清单", "市场主体评反馈", start: "2026-11-09", major: false, owner: liNa, ownerName: "",
+                       events: [("2026-11-09", .decision, "支委会研究，明确由李娜牵头"), ("2026-11-12", .feedback, "已梳理问题8条")], status: .open)
+        try await task("更新支部党员信息台账", "机关党委通知", start: "2026-11-16", major: false, owner: liNa, ownerName: "",
+                       events: [("2026-11-16", .decision, "当日布置"), ("2026-11-18", .feedback, "已核对一半"), ("2026-11-20", .done, "台账已更新并报机关党委")], status: .done)
+        try await task("组织党员参加“我为群众办实事”志愿服务", "主题党日计划", start: "2026-10-12", major: false, owner: nil, ownerName: "王建国",
+                       events: [("2026-10-12", .decision, "确定服务内容"), ("2026-10-14", .feedback, "已对接黄河社区"), ("2026-10-20", .done, "12名党员参加"), ("2026-10-21", .close, "核实完成，销号")], status: .closed)
+        try await task("推进不动产登记“一窗受理”改造", "党组交办", start: "2026-07-06", major: true, owner: nil, ownerName: "王建国",
+                       events: [("2026-07-06", .decision, "成立工作专班"), ("2026-07-08", .feedback, "完成调研"), ("2026-07-20", .plan, "方案完成期限2026-12-31：分三阶段推进"),
+                                ("2026-08-25", .feedback, "第一阶段完成"), ("2026-10-15", .feedback, "第二阶段完成")], status: .open, planDue: "2026-12-31")
+
+        // community service: confirmed hours for 办公室党支部 in October and November, one waiting for confirmation
+        let members = try await MemberModel.query(on: app.db).filter(\.$org.$id == b01.id!).filter(\.$retired == false).sort(\.$name).all()
+        var records: [ServiceRecordModel] = []
+        for (i, m) in members.enumerated() {
+            for (month, minutes) in [(10, i % 4 == 0 ? 60 : 150), (11, i % 3 == 0 ? 0 : 120)] where minutes > 0 {
+                let r = ServiceRecordModel()
+                r.id = UUID(); r.memberID = m.id!; r.memberName = m.name; r.orgPath = m.orgPath; r.communityID = community.id!
+                r.date = String(format: "2026-%02d-%02d", month, 8 + i % 10); r.minutes = minutes; r.activity = ["政策宣讲", "环境整治", "治安巡逻", "法律援助"][i % 4]
+                r.status = m.id == liNa.id && month == 11 ? ServiceRecordModel.Status.pending.rawValue : ServiceRecordModel.Status.confirmed.rawValue
+                r.recordedBy = "\(m.name)"; r.confirmedBy = r.status == "confirmed" ? "王建国（zhibu）" : nil; r.createdAt = ctx.now
+                records.append(r)
+            }
+        }
+        let all = records
+        let settings = try await RecordSettings.load(on: app.db)
+        let byID = Dictionary(uniqueKeysWithValues: members.map { ($0.id!, $0) })
+        try await app.db.transaction { db in
+            try await all.create(on: db)
+            for r in all where r.statusValue == .confirmed { try await ServiceRecordService.awardPoints(r, member: byID[r.memberID]!, settings: settings, ctx: ctx, on: db) }
         }
     }
 }

@@ -166,6 +166,14 @@ enum MemberService {
         let history = try await transfers(m, on: ctx.db).map { "\($0.date) \($0.fromOrgName) → \($0.toOrgName)\($0.reason.map { "（\($0)）" } ?? "")" }
         if !history.isEmpty { before["transfers"] = history.joined(separator: "；") }
         let snapshot = before
+        // records that name the member are history: keep them, and the member with them
+        let held = [try await PointEntryModel.query(on: ctx.db).filter(\.$memberID == m.id!).count() > 0 ? "积分" : nil,
+                    try await ServiceRecordModel.query(on: ctx.db).filter(\.$memberID == m.id!).count() > 0 ? "社区服务" : nil,
+                    try await TaskModel.query(on: ctx.db).filter(\.$ownerMemberID == m.id!).count() > 0 ? "任务" : nil,
+                    try await DemandModel.query(on: ctx.db).filter(\.$memberID == m.id!).count() > 0 ? "群众点单" : nil].compactMap { $0 }
+        if !held.isEmpty {
+            throw AppError.conflict("\(m.name)已有\(held.joined(separator: "、"))记录，为保留历史不能删除；调出本组织请使用“组织关系转接”")
+        }
         try await ctx.db.transaction { db in
             try await UserModel.query(on: db).filter(\.$memberID == m.id).set(\.$memberID, to: nil).update()
             try await m.delete(on: db)

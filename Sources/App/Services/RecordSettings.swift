@@ -21,12 +21,13 @@ struct RecordSettings: Codable, Sendable, Equatable {
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = RecordSettings()
-        orgLifeRules = (try? c.decodeIfPresent([FrequencyRule].self, forKey: .orgLifeRules)) ?? nil ?? d.orgLifeRules
-        orgLifeSince = (try? c.decodeIfPresent(String.self, forKey: .orgLifeSince)) ?? nil
-        service = (try? c.decodeIfPresent(ServiceSettings.self, forKey: .service)) ?? nil ?? d.service
-        demandLimits = (try? c.decodeIfPresent(DemandLimits.self, forKey: .demandLimits)) ?? nil ?? d.demandLimits
-        presets = (try? c.decodeIfPresent([TaskPreset].self, forKey: .presets)) ?? nil ?? d.presets
-        pointRules = (try? c.decodeIfPresent([PointRule].self, forKey: .pointRules)) ?? nil ?? d.pointRules
+        // a missing section takes its default; a malformed one is an error (400), never silently replaced
+        orgLifeRules = try c.decodeIfPresent([FrequencyRule].self, forKey: .orgLifeRules) ?? d.orgLifeRules
+        orgLifeSince = try c.decodeIfPresent(String.self, forKey: .orgLifeSince)
+        service = try c.decodeIfPresent(ServiceSettings.self, forKey: .service) ?? d.service
+        demandLimits = try c.decodeIfPresent(DemandLimits.self, forKey: .demandLimits) ?? d.demandLimits
+        presets = try c.decodeIfPresent([TaskPreset].self, forKey: .presets) ?? d.presets
+        pointRules = try c.decodeIfPresent([PointRule].self, forKey: .pointRules) ?? d.pointRules
     }
 
     var since: Day? { orgLifeSince.flatMap(Day.init(iso:)) }
@@ -37,6 +38,7 @@ struct RecordSettings: Codable, Sendable, Equatable {
     static let key = "records"
 
     static func load(on db: any Database) async throws -> RecordSettings {
+        // stored values were validated when saved; an unreadable row (e.g. from a newer version) falls back to defaults
         guard let row = try await SettingModel.find(key, on: db) else { return RecordSettings() }
         return JSON.decode(RecordSettings.self, row.value) ?? RecordSettings()
     }
