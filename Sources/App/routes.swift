@@ -292,6 +292,16 @@ func routes(_ app: Application) throws {
         for f in ["csv", "xlsx"] { pages.get(path + [.constant("export.\(f)")]) { req in try await RecordExports.serve(req, kind: kind, format: f) } }
     }
 
+    let settingsPages = RecordSettingsPageController()
+    pages.get("settings", "records", use: settingsPages.show)
+    pages.post("settings", "records", use: settingsPages.save)
+
+    let servicePages = ServicePageController()
+    pages.get("service", use: servicePages.index)
+    pages.post("service", use: servicePages.create)
+    pages.post("service", ":id", "confirm") { req in try await servicePages.decide(req, confirm: true) }
+    pages.post("service", ":id", "reject") { req in try await servicePages.decide(req, confirm: false) }
+
     let pointPages = PointsPageController()
     pages.get("points", use: pointPages.index)
     pages.post("points", use: pointPages.award)

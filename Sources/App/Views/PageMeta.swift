@@ -33,6 +33,7 @@ struct PageMeta: Encodable, Sendable {
             if s.allows(.readRatings) { add("五星支部", "/ratings") }
             if s.allows(.readRecords) { add("组织生活", "/meetings") }
             if s.allows(.readRecords) || s.ownMemberID != nil { add("清单与任务", "/tasks") }
+            if s.allows(.readRecords) || s.ownMemberID != nil { add("双报到", "/service") }
             if s.allows(.readRecords) || s.ownMemberID != nil { add("群众点单", "/demands") }
             if s.allows(.readRecords) || s.ownMemberID != nil { add("积分", "/points") }
             if s.allows(.manageUsers) { add("用户与角色", "/users") }

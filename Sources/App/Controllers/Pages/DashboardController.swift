@@ -16,6 +16,7 @@ struct DashboardPage: Encodable {
     var ownMemberID: String?
     var isExpert: Bool
     var rating: RatingPanel?
+    var records: [Card]
     struct RatingPanel: Encodable { var year: Int; var chart: String; var waiting: [Card] }
     struct Bar: Encodable { var label: String; var count: Int; var width: Int }
 }
@@ -81,10 +82,47 @@ struct DashboardController {
             let units = scope.primaryRole == .branchSecretary ? [] : try await RatingResults.units(year: year, ctx: ctx)
             panel = .init(year: year, chart: StarChart.svg(units), waiting: w)
         }
+        let records = try await Self.recordCards(req, ctx: ctx)
         let page = DashboardPage(meta: await PageMeta.make(req, title: "工作台"), roleLabel: scope.primaryRole?.label ?? "",
                                  scopeNames: grantOrgs.map(\.name).sorted(), cards: cards, overdue: Array(overdue.prefix(10)),
                                  dueSoon: Array(soon.prefix(10)), statusBars: bars, ownMemberID: scope.ownMemberID,
-                                 isExpert: scope.primaryRole == .expert, rating: panel)
+                                 isExpert: scope.primaryRole == .expert, rating: panel, records: records)
         return try await req.view.render("dashboard", page)
+    }
+
+    /// Everyday records (DOMAIN §4–§6): what is overdue or waiting in the user's scope, and
+    /// for a member their own tasks, service hours and claimable needs.
+    static func recordCards(_ req: Request, ctx: Ctx) async throws -> [DashboardPage.Card] {
+        guard ctx.scope.allows(.readRecords) || ctx.user.memberID != nil else { return [] }
+        var out: [DashboardPage.Card] = []
+        let settings = try await RecordSettings.load(on: req.db)
+        let cal = try await CalendarService.calendar(req.application, db: req.db)
+        let waiting = try await TaskService.waiting(ctx: ctx, settings: settings, calendar: cal)
+        let overdue = waiting.filter { $0.1.contains { $0.state.flagged } }.count
+        out.append(.init(label: "超期任务", value: overdue, href: "/tasks#waiting", tone: overdue == 0 ? "ok" : "alert"))
+        if ctx.scope.allows(.readRecords) {
+            let year = ctx.today.year
+            let flags = try await FilingService.statuses(year: year, today: ctx.today, ctx: ctx).filter { $0.duties == .overdue || $0.plan == .overdue }.count
+            out.append(.init(label: "\(year)年清单逾期未报", value: flags, href: "/tasks#filing-status", tone: flags == 0 ? "ok" : "alert"))
+            // the last finished month's organizational life
+            let last = ctx.today.adding(days: -ctx.today.day)
+            let ruled = Set(settings.orgLifeRules.filter(\.enabled).flatMap(\.orgTypes).map(\.rawValue))
+            let orgs = try await OrgModel.query(on: req.db).inScope(ctx.scope.roots(for: .readRecords), path: \.$path)
+                .filter(\.$status == Domain.OrgStatus.active.rawValue).filter(\.$type ~~ Array(ruled)).all()
+            let recs = try await OrgLifeService.records(orgIDs: orgs.compactMap(\.id), year: last.year, on: req.db)
+            let missing = orgs.filter { o in
+                OrgLifeCompliance.calendar(orgType: o.orgType, year: last.year, records: recs[o.id!] ?? [], rules: settings.orgLifeRules, today: ctx.today,
+                                           since: settings.since, founded: o.foundedOn.flatMap(Day.init(iso:)))[last.month - 1].status == .missing
+            }.count
+            out.append(.init(label: "\(last.month)月组织生活未达标", value: missing, href: "/meetings?year=\(last.year)", tone: missing == 0 ? "ok" : "alert"))
+            let pendingService = try await ServiceRecordService.list(ctx: ctx, filter: .init(orgID: nil, memberID: nil, status: .pending, year: year), paging: Paging(page: 1, per: 1)).1
+            out.append(.init(label: "待确认服务时长", value: pendingService, href: "/service#pending", tone: pendingService == 0 ? "ok" : "warn"))
+            let pendingPoints = try await PointsService.entries(ctx: ctx, filter: .init(orgID: nil, memberID: nil, year: year, status: .pending), paging: Paging(page: 1, per: 1)).1
+            out.append(.init(label: "待审核积分", value: pendingPoints, href: "/points#pending", tone: pendingPoints == 0 ? "ok" : "warn"))
+        }
+        let (demands, _) = try await DemandService.list(ctx: ctx, filter: .init(state: nil, overdueOnly: true, communityID: nil), paging: Paging(page: 1, per: 500))
+        let late = demands.filter { DemandWorkflow.isOverdue(state: $0.stateValue, since: $0.since, limits: settings.demandLimits, calendar: cal, today: ctx.today) }.count
+        out.append(.init(label: "超时的群众需求", value: late, href: "/demands", tone: late == 0 ? "ok" : "alert"))
+        return out
     }
 }

@@ -1,0 +1,132 @@
+import Foundation
+import Testing
+import VaporTesting
+import Fluent
+import Domain
+@testable import App
+
+/// The pages of everyday records: forms keep what was typed and name each error (422),
+/// successful posts redirect (303), refusals are 403, and the resident's pages work
+/// without any login.
+@Suite(.serialized) struct RecordsPageTests {
+    @Test func r18_meetingFormNamesTheAbsenteeWithoutAReasonThenRedirectsToTheCalendar() async throws {
+        try await withTestApp { t in
+            let b = try await t.login("zhibu")
+            let b01 = try await t.org("ZR-B01")
+            let ms = try await OrgLifeService.eligible(b01, on: t.db)
+            let form = try await b.get("/meetings/new?org=\(b01.idString)")
+            #expect(form.status == .ok)
+            #expect(form.body.string.contains("att.\(ms[0].idString)"))
+            var f = ["org": b01.idString, "date": "2026-11-20", "type.study": "1", "topic": "集中学习<b>党章</b>", "minutes": ""]
+            for m in ms.dropLast() { f["att.\(m.idString)"] = "1" }
+            let bad = try await b.post("/meetings/new", f)
+            #expect(bad.status == .unprocessableEntity)
+            #expect(bad.body.string.contains("请填写\(ms.last!.name)的缺席原因"))
+            #expect(bad.body.string.contains("集中学习&lt;b&gt;党章&lt;/b&gt;"))   // kept, escaped
+            f["reason.\(ms.last!.idString)"] = "病假"
+            let ok = try await b.post("/meetings/new", f)
+            #expect(ok.status == .seeOther)
+            #expect(ok.location == "/orgs/\(b01.idString)/life?year=2026#m11")
+            let cal = try await b.get("/orgs/\(b01.idString)/life?year=2026")
+            #expect(cal.body.string.contains("集中学习&lt;b&gt;党章&lt;/b&gt;"))
+            #expect(cal.body.string.contains("本月1/2"))
+            // the overview draws the heat map; a member without officer rights is refused
+            #expect(try await b.get("/meetings").body.string.contains("<svg class=\"heatmap\""))
+            #expect(try await (try await t.login("dangyuan")).get("/meetings").status == .forbidden)
+        }
+    }
+
+    @Test func r21_residentPostsAndRatesOnThePublicPagesWithoutLogin() async throws {
+        try await withTestApp { t in
+            let jgdw = try await t.org("ZR-JGDW")
+            let ctx = Ctx(db: t.db, user: CurrentUser(id: UUID(), username: "t", displayName: "t", memberID: nil, scope: Scope(grants: [Grant(role: .admin, orgID: jgdw.idString, orgPath: "/")]), credentialStamp: ""),
+                          actor: .init(id: nil, name: "测试", requestID: nil, ip: nil), now: t.app.clock.now())
+            let c = try await CommunityService.create(["name": "黄河社区", "org": jgdw.idString], ctx: ctx)
+            let resident = t.browser()
+            let page = try await resident.get("/public/demands")
+            #expect(page.status == .ok && page.body.string.contains("黄河社区"))
+            let bad = try await resident.post("/public/demands", ["community": "", "title": "", "content": "", "name": "", "phone": ""])
+            #expect(bad.status == .unprocessableEntity)
+            for m in ["请选择所在社区", "请用一句话说明需求", "请描述具体需求", "请填写称呼", "请填写联系电话"] { #expect(bad.body.string.contains(m)) }
+            let ok = try await resident.post("/public/demands", ["community": c.idString, "title": "<img src=x onerror=alert(1)>", "content": "路灯坏了", "name": "张阿姨", "phone": "13800001111"])
+            #expect(ok.status == .seeOther)
+            let loc = try #require(ok.location)
+            let code = String(loc.dropFirst("/public/demands/".count).prefix(10))
+            let track = try await resident.get(loc)
+            #expect(track.body.string.contains(code))
+            #expect(track.body.string.contains("&lt;img src=x onerror=alert(1)&gt;"))
+            #expect(!track.body.string.contains("<img src=x"))
+            #expect(!track.body.string.contains("13800001111"))
+            // lookup by a wrong code is a 404 page with a message; the right one redirects
+            #expect(try await resident.get("/public/demands/track?code=XXXX").status == .notFound)
+            #expect(try await resident.get("/public/demands/track?code=\(code.lowercased())").location == "/public/demands/\(code)")
+            // rating before it is done: refused (no form is offered; a forged post is 409 with a message)
+            let early = try await resident.post("/public/demands/\(code)/rate", ["stars": "5"])
+            #expect(early.status == .conflict)
+            #expect(early.body.string.contains("未被记录"))
+        }
+    }
+
+    @Test func settingsPageIsTheCommitteesAndNamesBadFields() async throws {
+        try await withTestApp { t in
+            let jiguan = try await t.login("jiguan")
+            let view = try await jiguan.get("/settings/records")
+            #expect(view.status == .ok && view.body.string.contains("设置由工委维护"))
+            #expect(try await jiguan.post("/settings/records", ["rules.0.minCount": "1"]).status == .forbidden)
+            let gongwei = try await t.login("gongwei")
+            _ = try await gongwei.get("/settings/records")
+            var f = RecordSettingsPageController.values(RecordSettings())
+            f["rules.2.minCount"] = "0"
+            f["finish"] = "abc"
+            let bad = try await gongwei.post("/settings/records", f)
+            #expect(bad.status == .unprocessableEntity)
+            #expect(bad.body.string.contains("办结时限应为整数"))
+            f["finish"] = "5"
+            let bad2 = try await gongwei.post("/settings/records", f)
+            #expect(bad2.body.string.contains("次数应为1到31之间的整数"))
+            f["rules.2.minCount"] = "1"
+            f["orgLifeSince"] = "2026-01-01"
+            #expect(try await gongwei.post("/settings/records", f).status == .seeOther)
+            let s = try await RecordSettings.load(on: t.db)
+            #expect(s.orgLifeRules[2].minCount == 1 && s.demandLimits.finish == 5 && s.orgLifeSince == "2026-01-01")
+        }
+    }
+
+    @Test func listsTasksServiceAndPointsPagesWorkForTheSecretary() async throws {
+        try await withTestApp { t in
+            let b = try await t.login("zhibu")
+            let b01 = try await t.org("ZR-B01")
+            _ = try await b.get("/filings/new")
+            // a list: bad, then saved as a draft, then filed
+            let bad = try await b.post("/filings/new", ["org": b01.idString, "kind": "duties", "year": "2026", "title": "", "listKind": "org", "items": ""])
+            #expect(bad.status == .unprocessableEntity && bad.body.string.contains("请至少填写一项职责"))
+            let ok = try await b.post("/filings/new", ["org": b01.idString, "kind": "duties", "year": "2026", "title": "2026年支部责任清单", "listKind": "org", "items": "落实三会一课\n发展党员"])
+            #expect(ok.status == .seeOther)
+            let fid = try #require(ok.location?.split(separator: "/").last.map(String.init))
+            #expect(try await b.post("/filings/\(fid)/file").status == .seeOther)
+            #expect(try await b.get("/filings/\(fid)").body.string.contains("逾期报送"))   // filed on 11-21 for a list due 01-10
+            // a task
+            let task = try await b.post("/tasks/new", ["org": b01.idString, "title": "整改台账", "source": "党组交办", "ownerName": "王建国", "preset": "13710", "start": "2026-11-20"])
+            #expect(task.status == .seeOther)
+            let tpage = try await b.get(task.location!)
+            #expect(tpage.body.string.contains("3个工作日内首次反馈") && tpage.body.string.contains("2026-11-24"))
+            // service hours recorded for a member are confirmed at once; the grid shows them
+            let m = try await t.ordinaryMemberOfB01()
+            let jgdw = try await t.org("ZR-JGDW")
+            _ = try await t.api(.POST, "/api/v1/communities", token: try await t.token("jiguan"), raw: "{\"name\":\"黄河社区\",\"orgId\":\"\(jgdw.idString)\"}")
+            let cid = try #require(try await CommunityModel.query(on: t.db).first()).idString
+            let svcBad = try await b.post("/service", ["member": m.idString, "community": cid, "date": "2026-11-20", "hours": "abc", "activity": "巡逻"])
+            #expect(svcBad.status == .unprocessableEntity && svcBad.body.string.contains("服务时长应为大于0的小时数"))
+            #expect(try await b.post("/service", ["member": m.idString, "community": cid, "date": "2026-11-20", "hours": "2", "activity": "巡逻"]).status == .seeOther)
+            #expect(try await b.get("/service").body.string.contains("h-met"))
+            // points: an award that needs approval waits, and the secretary cannot approve it
+            #expect(try await b.post("/points", ["member": m.idString, "rule": "award", "reason": "获表彰", "date": "2026-11-20"]).status == .seeOther)
+            let pts = try await b.get("/points")
+            #expect(pts.body.string.contains("须由他人审核"))
+            // exports are spreadsheets of the same scoped lists
+            let csv = try await b.get("/tasks/export.csv")
+            #expect(csv.status == .ok && csv.body.string.contains("整改台账"))
+            #expect(try await b.get("/meetings/compliance/export.xlsx?year=2026").status == .ok)
+        }
+    }
+}
