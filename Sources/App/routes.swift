@@ -113,6 +113,10 @@ func routes(_ app: Application) throws {
     secured.put("meetings", ":id", use: records.updateMeeting)
     secured.delete("meetings", ":id", use: records.deleteMeeting)
     secured.get("orgs", ":id", "compliance", use: records.compliance)
+    for (res, kind) in [("meetings", "meeting"), ("tasks", "task")] {
+        secured.get(.constant(res), ":id", "attachments") { req in try await records.files(req, kind: kind) }
+        secured.on(.POST, .constant(res), ":id", "attachments", body: .collect(maxSize: "11mb")) { req in try await records.upload(req, kind: kind) }
+    }
     secured.get("settings", "records", use: records.settings)
     secured.put("settings", "records", use: records.saveSettings)
     secured.get("points", use: records.points)
@@ -272,6 +276,14 @@ func routes(_ app: Application) throws {
     pages.post("meetings", ":id", "edit", use: lifePages.update)
     pages.post("meetings", ":id", "delete", use: lifePages.delete)
     pages.get("orgs", ":id", "life", use: lifePages.orgCalendar)
+    for (res, kind) in [("meetings", "meeting"), ("tasks", "task")] {
+        session.grouped(RequireUserMiddleware(), CSRFMiddleware(maxBody: 11 << 20)).on(.POST, .constant(res), ":id", "upload", body: .collect(maxSize: "11mb")) { req in
+            try await RecordFilePages.upload(req, kind: kind, back: "/\(res)/\(req.parameters.get("id") ?? "")#files")
+        }
+        pages.post(.constant(res), ":id", "files", ":fileId", "delete") { req in
+            try await RecordFilePages.remove(req, kind: kind, back: "/\(res)/\(req.parameters.get("id") ?? "")#files")
+        }
+    }
 
     let taskPages = TaskPageController()
     pages.get("tasks", use: taskPages.index)

@@ -129,4 +129,39 @@ import Domain
             #expect(try await b.get("/meetings/compliance/export.xlsx?year=2026").status == .ok)
         }
     }
+
+    @Test func meetingAndTaskFilesAreCheckedByContentAndScoped() async throws {
+        try await withTestApp { t in
+            let zhibu = try await t.token("zhibu")
+            let b01 = try await t.org("ZR-B01")
+            let ms = try await OrgLifeService.eligible(b01, on: t.db)
+            let m = try await t.api(.POST, "/api/v1/meetings", token: zhibu, raw: String(decoding: try JSONSerialization.data(withJSONObject: [
+                "orgId": b01.idString, "date": "2026-11-20", "types": ["study"], "topic": "学习", "attendees": ms.map(\.idString)]), as: UTF8.self))
+            let mid = try #require(try m.json()["id"] as? String)
+            let b = try await t.login("zhibu")
+            _ = try await b.get("/meetings/\(mid)")
+            // a text file named .pdf is refused by its content; a real PDF is kept
+            let fake = try await b.upload("/meetings/\(mid)/upload", filename: "会议记录.pdf", data: Data("not a pdf".utf8))
+            #expect(fake.status == .seeOther)
+            #expect(try await AttachmentModel.query(on: t.db).filter(\.$ownerType == "meeting").count() == 0)
+            _ = try await b.get("/meetings/\(mid)")
+            #expect(try await b.upload("/meetings/\(mid)/upload", filename: "会议记录.pdf", data: RatingWorkflowTests.pdf).status == .seeOther)
+            let page = try await b.get("/meetings/\(mid)")
+            #expect(page.body.string.contains("会议记录.pdf"))
+            let fid = try #require(try await AttachmentModel.query(on: t.db).filter(\.$ownerType == "meeting").first()).idString
+            #expect(try await t.api(.GET, "/api/v1/attachments/\(fid)", token: zhibu).status == .ok)
+            // another branch cannot read or add
+            let zhibu2 = try await t.token("zhibu2")
+            #expect(try await t.api(.GET, "/api/v1/attachments/\(fid)", token: zhibu2).status == .forbidden)
+            #expect(try await t.api(.POST, "/api/v1/meetings/\(mid)/attachments?filename=x.pdf", token: zhibu2, raw: "%PDF-1.4 x", contentType: .pdf).status == .forbidden)
+            // a task's owner adds evidence to her own task
+            let liNa = try await t.member("李娜")
+            let task = try await t.api(.POST, "/api/v1/tasks", token: zhibu, raw: String(decoding: try JSONSerialization.data(withJSONObject: [
+                "orgId": b01.idString, "title": "整理台账", "source": "支委会", "ownerMemberId": liNa.idString, "start": "2026-11-20"]), as: UTF8.self))
+            let tid = try #require(try task.json()["id"] as? String)
+            let up = try await t.api(.POST, "/api/v1/tasks/\(tid)/attachments?filename=台账.pdf", token: try await t.token("dangyuan"), raw: "%PDF-1.4 evidence", contentType: .pdf)
+            #expect(up.status == .created, "\(up.body.string)")
+            #expect(try await t.api(.GET, "/api/v1/tasks/\(tid)/attachments", token: zhibu).body.string.contains("台账.pdf"))
+        }
+    }
 }

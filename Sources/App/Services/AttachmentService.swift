@@ -37,9 +37,7 @@ enum AttachmentService {
         let (name, kind) = try check(filename: filename, data: data)
         var answers = r.answerMap
         guard (answers[criterion]?.attachments.count ?? 0) < 20 else { throw AppError.conflict("每条标准最多上传20个文件", field: "file") }
-        let a = AttachmentModel()
-        a.id = UUID(); a.ownerType = "rating"; a.ownerID = r.id!; a.orgPath = r.branchPath; a.slot = criterion; a.filename = name
-        a.contentType = kind.rawValue; a.size = data.count; a.sha256 = SHA256.hash(data: data).hex; a.data = data; a.uploadedBy = ctx.actor.name
+        let a = make(ownerType: "rating", ownerID: r.id!, orgPath: r.branchPath, slot: criterion, name: name, kind: kind, data: data, ctx: ctx)
         var ans = answers[criterion] ?? CriterionAnswer()
         ans.attachments.append(a.idString)
         answers[criterion] = ans
@@ -66,11 +64,53 @@ enum AttachmentService {
         }
     }
 
+    static func make(ownerType: String, ownerID: UUID, orgPath: String, slot: String?, name: String, kind: Kind, data: Data, ctx: Ctx) -> AttachmentModel {
+        let a = AttachmentModel()
+        a.id = UUID(); a.ownerType = ownerType; a.ownerID = ownerID; a.orgPath = orgPath; a.slot = slot; a.filename = name
+        a.contentType = kind.rawValue; a.size = data.count; a.sha256 = SHA256.hash(data: data).hex; a.data = data; a.uploadedBy = ctx.actor.name
+        return a
+    }
+
+    /// Who may download: a rating's evidence with the ratings, a record's files with the records
+    /// (and a task's owner with their task).
     static func find(_ id: String, ctx: Ctx) async throws -> AttachmentModel {
         let uuid = try id.uuid(or: "文件不存在")
         guard let a = try await AttachmentModel.find(uuid, on: ctx.db) else { throw AppError.notFound("文件不存在") }
-        try await ctx.require(.readRatings, at: a.orgPath, entity: "attachment", id: a.idString, label: a.filename)
+        if a.ownerType == "task", let t = try await TaskModel.find(a.ownerID, on: ctx.db), t.ownerMemberID != nil, t.ownerMemberID == ctx.user.memberID { return a }
+        try await ctx.require(a.ownerType == "rating" ? .readRatings : .readRecords, at: a.orgPath, entity: "attachment", id: a.idString, label: a.filename)
         return a
+    }
+
+    /// Photos, minutes and evidence of a meeting or a task (at most 20 each).
+    static func addToRecord(ownerType: String, ownerID: UUID, orgPath: String, label: String, filename: String, data: Data, ctx: Ctx) async throws -> AttachmentModel {
+        let (name, kind) = try check(filename: filename, data: data)
+        guard try await AttachmentModel.query(on: ctx.db).filter(\.$ownerType == ownerType).filter(\.$ownerID == ownerID).count() < 20 else {
+            throw AppError.conflict("每条记录最多上传20个文件", field: "file")
+        }
+        let a = make(ownerType: ownerType, ownerID: ownerID, orgPath: orgPath, slot: nil, name: name, kind: kind, data: data, ctx: ctx)
+        try await ctx.db.transaction { db in
+            try await a.create(on: db)
+            try await ctx.audit(on: db, "upload", ownerType, id: ownerID.uuidString.lowercased(), label: label, orgID: nil, orgPath: orgPath,
+                                after: ["file": name, "size": String(data.count)])
+        }
+        return a
+    }
+
+    static func removeFromRecord(ownerType: String, ownerID: UUID, label: String, attachmentID: String, ctx: Ctx) async throws {
+        let id = try attachmentID.uuid(or: "文件不存在")
+        guard let a = try await AttachmentModel.find(id, on: ctx.db), a.ownerType == ownerType, a.ownerID == ownerID else { throw AppError.notFound("文件不存在") }
+        try await ctx.db.transaction { db in
+            try await a.delete(on: db)
+            try await ctx.audit(on: db, "delete", "attachment", id: a.idString, label: "\(label)：\(a.filename)", orgID: nil, orgPath: a.orgPath)
+        }
+    }
+
+    struct FileRow: Encodable, Content { var id: String; var filename: String; var size: Int; var contentType: String }
+
+    static func files(ownerType: String, ownerID: UUID, on db: any Database) async throws -> [FileRow] {
+        try await AttachmentModel.query(on: db).filter(\.$ownerType == ownerType).filter(\.$ownerID == ownerID)
+            .field(\.$id).field(\.$filename).field(\.$size).field(\.$contentType).sort(\.$createdAt).all()
+            .map { FileRow(id: $0.idString, filename: $0.filename, size: $0.size, contentType: $0.contentType) }
     }
 
     static func names(_ ids: [String], on db: any Database) async throws -> [String: (String, Int)] {

@@ -387,3 +387,37 @@ extension RecordAPIController {
         })
     }
 }
+
+// MARK: files of meetings and tasks
+extension RecordAPIController {
+    /// The record a file belongs to, with the right to add to it: a meeting's org, or a
+    /// task's org or owner.
+    static func fileOwner(_ req: Request, kind: String, write: Bool) async throws -> (UUID, String, String) {
+        let ctx = try req.ctx()
+        let id = req.parameters.get("id") ?? ""
+        if kind == "meeting" {
+            let m = try await OrgLifeService.find(id, ctx: ctx, for: write ? .writeRecords : .readRecords)
+            return (m.id!, m.orgPath, "\(m.orgName) \(m.date) \(m.topic)")
+        }
+        let t = try await TaskService.find(id, ctx: ctx)
+        if write && !(t.ownerMemberID != nil && t.ownerMemberID == ctx.user.memberID) {
+            try await ctx.require(.writeRecords, at: t.orgPath, entity: "task", id: t.idString, label: t.title)
+        }
+        return (t.id!, t.orgPath, t.title)
+    }
+
+    func files(_ req: Request, kind: String) async throws -> [AttachmentService.FileRow] {
+        let (id, _, _) = try await Self.fileOwner(req, kind: kind, write: false)
+        return try await AttachmentService.files(ownerType: kind, ownerID: id, on: req.db)
+    }
+
+    func upload(_ req: Request, kind: String) async throws -> Response {
+        let ctx = try req.ctx()
+        let (id, path, label) = try await Self.fileOwner(req, kind: kind, write: true)
+        let name = (try? req.query.get(String.self, at: "filename")) ?? "附件"
+        guard var buf = req.body.data, buf.readableBytes > 0 else { throw AppError.badRequest("请求体为空：请上传文件内容", field: "file") }
+        let data = buf.readData(length: buf.readableBytes) ?? Data()
+        let a = try await AttachmentService.addToRecord(ownerType: kind, ownerID: id, orgPath: path, label: label, filename: name, data: data, ctx: ctx)
+        return try await AttachmentService.FileRow(id: a.idString, filename: a.filename, size: a.size, contentType: a.contentType).encodeResponse(status: .created, for: req)
+    }
+}

@@ -155,6 +155,7 @@ struct OrgLifePageController {
         var m: MeetingDTO
         var attendees: [String]
         var canEdit: Bool
+        var files: [AttachmentService.FileRow]
     }
 
     func show(_ req: Request) async throws -> View {
@@ -163,7 +164,8 @@ struct OrgLifePageController {
         let ids = m.attendeeIDs.compactMap(UUID.init(uuidString:))
         let names = ids.isEmpty ? [] : try await MemberModel.query(on: req.db).filter(\.$id ~~ ids).sort(\.$name).all().map(\.name)
         return try await req.view.render("meetings/show", ShowPage(meta: await PageMeta.make(req, title: m.topic, crumbs: [("组织生活", "/meetings"), (m.orgName, "/orgs/\(m.orgID.uuidString.lowercased())/life?year=\(m.day.year)"), (m.topic, nil)]),
-                                                                  m: MeetingDTO(m), attendees: names, canEdit: ctx.scope.allows(.writeRecords, at: m.orgPath)))
+                                                                  m: MeetingDTO(m), attendees: names, canEdit: ctx.scope.allows(.writeRecords, at: m.orgPath),
+                                                                  files: try await AttachmentService.files(ownerType: "meeting", ownerID: m.id!, on: req.db)))
     }
 
     // MARK: one org's calendar

@@ -110,6 +110,8 @@ struct TaskPageController {
 
     struct ShowPage: Encodable {
         var meta: PageMeta; var t: TaskDTO; var stages: [StageCell]; var canOwner: Bool; var canOfficer: Bool; var actions: [SelectOption]; var presetName: String
+        var files: [AttachmentService.FileRow]
+        var canUpload: Bool
     }
 
     func show(_ req: Request) async throws -> View {
@@ -127,7 +129,8 @@ struct TaskPageController {
             meta: await PageMeta.make(req, title: t.title, crumbs: [("清单与任务", "/tasks"), (t.title, nil)]), t: dto,
             stages: dto.stages.map { StageCell(label: $0.label, due: $0.due, metOn: $0.metOn, state: $0.state, stateLabel: $0.stateLabel) },
             canOwner: owner, canOfficer: officer, actions: allowed.map { SelectOption(value: $0.rawValue, label: $0.label, selected: false) },
-            presetName: settings.preset(t.preset)?.name ?? t.preset))
+            presetName: settings.preset(t.preset)?.name ?? t.preset, files: try await AttachmentService.files(ownerType: "task", ownerID: t.id!, on: req.db),
+            canUpload: owner || officer))
     }
 
     func event(_ req: Request) async throws -> Response {
