@@ -87,8 +87,19 @@ import Domain
             f["rules.2.minCount"] = "1"
             f["orgLifeSince"] = "2026-01-01"
             #expect(try await gongwei.post("/settings/records", f).status == .seeOther)
-            let s = try await RecordSettings.load(on: t.db)
+            var s = try await RecordSettings.load(on: t.db)
             #expect(s.orgLifeRules[2].minCount == 1 && s.demandLimits.finish == 5 && s.orgLifeSince == "2026-01-01")
+            // a custom preset, first mistyped, then saved and offered when assigning a task
+            f["presetName"] = "信访件办理"
+            f["presetStages"] = "受理登记，1，工作日，全部，决策\n办结，十五，工作日，全部，办结"
+            let badPreset = try await gongwei.post("/settings/records", f)
+            #expect(badPreset.status == .unprocessableEntity && badPreset.body.string.contains("第2个环节的时限应为1到250之间的整数"))
+            f["presetStages"] = "受理登记，1，工作日，全部，决策\n办结，15，工作日，全部，办结\n核实销号，0，不限，全部，销号"
+            #expect(try await gongwei.post("/settings/records", f).status == .seeOther)
+            s = try await RecordSettings.load(on: t.db)
+            #expect(s.presets.map(\.name) == ["信访件办理"])
+            #expect(s.presets[0].stages.map(\.amount) == [1, 15, 0])
+            #expect(try await gongwei.get("/tasks/new").body.string.contains("信访件办理"))
         }
     }
 

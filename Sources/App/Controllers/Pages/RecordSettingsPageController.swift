@@ -12,6 +12,7 @@ struct RecordSettingsPageController {
         var points: [PointRow]
         var canEdit: Bool
         var presets: [String]
+        var custom: [SelectOption]
     }
 
     func show(_ req: Request) async throws -> View {
@@ -47,7 +48,28 @@ struct RecordSettingsPageController {
                          error: errors["pointRules.\(i).points"])
             },
             canEdit: ctx.scope.allows(.manageRecordSettings),
-            presets: s.allPresets.map { p in p.name + "：" + p.stages.map { $0.unit == .none ? $0.label : "\($0.label)" }.joined(separator: "；") }))
+            presets: s.allPresets.map { p in p.name + "：" + p.stages.map { $0.unit == .none ? $0.label : "\($0.label)（\($0.amount)\($0.unit.label)，\($0.applies.label)）" }.joined(separator: "；") },
+            custom: s.presets.map { SelectOption(value: $0.key, label: $0.name, selected: false) }))
+    }
+
+    /// A custom preset from the form: a name and one stage per line,
+    /// "环节名称，时限，单位（工作日/月/不限），适用（全部/一般/重大），完成方式（决策/反馈/办结/销号）".
+    static func parsePreset(name: String, lines: String, key: String) -> (TaskPreset, FieldErrors) {
+        var e = FieldErrors()
+        var stages: [StageSpec] = []
+        let units: [String: StageSpec.Unit] = ["工作日": .workingDays, "月": .months, "个月": .months, "不限": .none, "不限期": .none]
+        let applies: [String: StageSpec.Applies] = ["全部": .all, "一般": .ordinary, "一般事项": .ordinary, "重大": .major, "重大事项": .major]
+        let ways: [String: [TaskEventKind]] = ["决策": [.decision, .feedback, .plan, .done], "反馈": [.feedback, .plan, .done], "办结": [.done], "销号": [.close]]
+        for (i, raw) in lines.split(whereSeparator: \.isNewline).map({ $0.trimmingSpaces }).filter({ !$0.isEmpty }).enumerated() {
+            let parts = raw.split(whereSeparator: { $0 == "，" || $0 == "," }).map { String($0).trimmingSpaces }
+            guard parts.count == 5, let unit = units[parts[2]], let ap = applies[parts[3]], let way = ways[parts[4]] else {
+                e.add("presetStages", "第\(i + 1)行应为“环节名称，时限，单位（工作日/月/不限），适用（全部/一般/重大），完成方式（决策/反馈/办结/销号）”"); continue
+            }
+            stages.append(StageSpec(key: "s\(i + 1)", label: parts[0], amount: Int(parts[1]) ?? (unit == .none ? 0 : -1), unit: unit, satisfiedBy: way, applies: ap))
+        }
+        let p = TaskPreset(key: key, name: name.trimmingSpaces, stages: stages)
+        for (k, m) in p.validate().messages { e.add(k == "name" ? "presetName" : "presetStages", m) }
+        return (p, e)
     }
 
     func save(_ req: Request) async throws -> Response {
@@ -77,6 +99,14 @@ struct RecordSettingsPageController {
         if let n = int("accept", "接单时限") { s.demandLimits.accept = n }
         if let n = int("claim", "领单时限") { s.demandLimits.claim = n }
         if let n = int("finish", "办结时限") { s.demandLimits.finish = n }
+        for p in s.presets where Check.bool(f["removePreset.\(p.key)"]) { s.presets.removeAll { $0.key == p.key } }
+        let presetName = (f["presetName"] ?? "").trimmingSpaces, presetStages = (f["presetStages"] ?? "").trimmingSpaces
+        if !presetName.isEmpty || !presetStages.isEmpty {
+            let (p, pe) = Self.parsePreset(name: presetName, lines: presetStages, key: "custom-\(UUID().uuidString.prefix(8).lowercased())")
+            if s.allPresets.contains(where: { $0.name == p.name }) { e.add("presetName", "已有同名的时限规则") }
+            e.merge(pe)
+            if pe.isEmpty { s.presets.append(p) }
+        }
         do {
             guard e.isEmpty else { throw AppError.validation(e) }
             try await RecordSettings.save(s, ctx: ctx)
