@@ -33,6 +33,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 import conftest
 from conftest import SCREENSHOT_DIR, click_and_load, login
 from test_journey import assert_no_horizontal_overflow, set_date
+from test_rating_journey import as_user, body_text, flash, text_of, wait
 
 BRANCH = "国土空间规划科党支部"          # ZR-B02, zhibu2's branch
 BRANCH_CODE = "ZR-B02"
@@ -74,29 +75,6 @@ def records_server():
             time.sleep(15)
     yield srv
     srv.stop()
-
-
-def wait(driver, timeout: float = 20) -> WebDriverWait:
-    return WebDriverWait(driver, timeout)
-
-
-def text_of(driver, css: str) -> str:
-    return driver.find_element(By.CSS_SELECTOR, css).text.strip()
-
-
-def body_text(driver) -> str:
-    return driver.find_element(By.TAG_NAME, "body").text
-
-
-def flash(driver, kind: str = "success") -> str:
-    return wait(driver).until(EC.visibility_of_element_located((By.CSS_SELECTOR, f".flash.flash-{kind}"))).text.strip()
-
-
-def as_user(driver, base: str, username: str) -> None:
-    """Log out whoever is logged in (drop the session cookie) and log in as ``username``."""
-    driver.get(base + "/login")
-    driver.delete_all_cookies()
-    login(driver, base, username)
 
 
 def field_error(driver, name: str, scope: str = "") -> str:

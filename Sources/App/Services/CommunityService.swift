@@ -168,15 +168,7 @@ enum ServiceRecordService {
 
     static func list(ctx: Ctx, filter: Filter, paging: Paging) async throws -> ([ServiceRecordModel], Int) {
         let q = ServiceRecordModel.query(on: ctx.db).filter(\.$date >= "\(filter.year)-01-01").filter(\.$date <= "\(filter.year)-12-31")
-        if let m = filter.memberID, m == ctx.user.memberID, !ctx.scope.allows(.readRecords) { q.filter(\.$memberID == m) }
-        else {
-            guard ctx.scope.allows(.readRecords) else {
-                guard let own = ctx.user.memberID else { return ([], 0) }
-                q.filter(\.$memberID == own); return (try await q.sort(\.$date, .descending).range(paging.range).all(), try await q.count())
-            }
-            q.inScope(ctx.scope.roots(for: .readRecords), path: \.$orgPath)
-            if let m = filter.memberID { q.filter(\.$memberID == m) }
-        }
+        guard q.ownOrInScope(ctx: ctx, member: filter.memberID, memberField: \.$memberID, path: \.$orgPath) else { return ([], 0) }
         if let o = filter.orgID, let org = try await OrgModel.find(o, on: ctx.db) { q.filter(\.$orgPath, .custom("LIKE"), org.path + "%") }
         if let s = filter.status { q.filter(\.$status == s.rawValue) }
         let total = try await q.count()

@@ -80,3 +80,22 @@ extension QueryBuilder {
         }
     }
 }
+
+extension QueryBuilder {
+    /// Records about members (points, service hours), R-1: an officer reads their scope
+    /// (optionally one member); someone without officer rights reads only their own.
+    /// Returns false when nothing at all is visible.
+    @discardableResult
+    func ownOrInScope(ctx: Ctx, member: UUID?, memberField: KeyPath<Model, FieldProperty<Model, UUID>>,
+                      path: KeyPath<Model, FieldProperty<Model, String>>) -> Bool {
+        guard ctx.scope.allows(.readRecords) else {
+            guard let own = ctx.user.memberID, member == nil || member == own else { return false }
+            filter(memberField, .equal, own)
+            return true
+        }
+        inScope(ctx.scope.roots(for: .readRecords), path: path)
+        if let m = member { filter(memberField, .equal, m) }
+        return true
+    }
+}
+

@@ -96,12 +96,7 @@ enum PointsService {
 
     static func entries(ctx: Ctx, filter: Filter, paging: Paging) async throws -> ([PointEntryModel], Int) {
         let q = PointEntryModel.query(on: ctx.db).filter(\.$year == filter.year)
-        if let m = filter.memberID, m.uuidString.lowercased() == ctx.scope.ownMemberID, !ctx.scope.allows(.readRecords) {
-            q.filter(\.$memberID == m)   // a member reads their own points
-        } else {
-            q.inScope(ctx.scope.roots(for: .readRecords), path: \.$orgPath)
-            if let m = filter.memberID { q.filter(\.$memberID == m) }
-        }
+        guard q.ownOrInScope(ctx: ctx, member: filter.memberID, memberField: \.$memberID, path: \.$orgPath) else { return ([], 0) }
         if let o = filter.orgID, let org = try await OrgModel.find(o, on: ctx.db) { q.filter(\.$orgPath, .custom("LIKE"), org.path + "%") }
         if let s = filter.status { q.filter(\.$status == s.rawValue) }
         let total = try await q.count()
