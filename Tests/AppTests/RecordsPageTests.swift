@@ -127,7 +127,7 @@ import Domain
             _ = try await t.api(.POST, "/api/v1/communities", token: try await t.token("jiguan"), raw: "{\"name\":\"黄河社区\",\"orgId\":\"\(jgdw.idString)\"}")
             let cid = try #require(try await CommunityModel.query(on: t.db).first()).idString
             let svcBad = try await b.post("/service", ["member": m.idString, "community": cid, "date": "2026-11-20", "hours": "abc", "activity": "巡逻"])
-            #expect(svcBad.status == .unprocessableEntity && svcBad.body.string.contains("服务时长应为大于0的小时数"))
+            #expect(svcBad.status == .unprocessableEntity && svcBad.body.string.contains("服务时长应为0到24之间的小时数"))
             #expect(try await b.post("/service", ["member": m.idString, "community": cid, "date": "2026-11-20", "hours": "2", "activity": "巡逻"]).status == .seeOther)
             #expect(try await b.get("/service").body.string.contains("h-met"))
             // points: an award that needs approval waits, and the secretary cannot approve it

@@ -148,6 +148,11 @@ import Domain
             // bad input is named; another branch's secretary may not confirm; the member cannot confirm her own
             let bad = try await t.api(.POST, "/api/v1/service-records", token: dangyuan, raw: try Self.json(["communityId": "x", "date": "2026-12-01", "hours": 0, "activity": ""]))
             #expect(Set(bad.errorFields.keys) == ["community", "date", "hours", "activity"])
+            // a huge or tiny number of hours is a field error, never a crash or a 0-minute record
+            for h in [1e300, 0.001, 25] {
+                let r = try await t.api(.POST, "/api/v1/service-records", token: dangyuan, raw: try Self.json(["communityId": cid, "date": "2026-10-10", "hours": h, "activity": "x"]))
+                #expect(r.status == .unprocessableEntity && r.errorFields["hours"] != nil, "\(h)")
+            }
             #expect(try await t.api(.POST, "/api/v1/service-records/\(ids[0])/confirm", token: try await t.token("zhibu2")).status == .forbidden)
             #expect(try await t.api(.POST, "/api/v1/service-records/\(ids[0])/confirm", token: dangyuan).status == .forbidden)
             for id in ids { #expect(try await t.api(.POST, "/api/v1/service-records/\(id)/confirm", token: zhibu).status == .ok) }

@@ -95,10 +95,12 @@ enum ServiceRecordService {
         return r
     }
 
-    /// Hours as typed ("2", "1.5", "0.5"); minutes in whole numbers.
+    /// Hours as typed ("2", "1.5", "0.5"); whole minutes, at least one. Anything beyond a
+    /// day is refused before it is converted (a huge number must not overflow an Int).
     static func minutes(_ text: String) -> Int? {
-        guard let h = Double(text.trimmingSpaces), h.isFinite, h > 0 else { return nil }
-        return Int((h * 60).rounded())
+        guard let h = Double(text.trimmingSpaces), h.isFinite, h > 0, h <= 24 else { return nil }
+        let m = Int((h * 60).rounded())
+        return m >= 1 ? m : nil
     }
 
     static func record(memberRef: String, communityRef: String, date: String, hours: String, activity: String, ctx: Ctx) async throws -> ServiceRecordModel {
@@ -117,8 +119,7 @@ enum ServiceRecordService {
         if community == nil { e.add("community", "请选择服务的社区") }
         let day = Check.date(date, "date", "服务日期", required: true, notAfter: ctx.today, into: &e)
         let mins = minutes(hours)
-        if mins == nil { e.add("hours", "服务时长应为大于0的小时数，如 2 或 1.5") }
-        else if mins! > maxMinutes { e.add("hours", "一次服务时长不能超过24小时") }
+        if mins == nil { e.add("hours", "服务时长应为0到24之间的小时数（至少1分钟），如 2 或 1.5") }
         let what = Check.required(activity, "activity", "服务内容", max: 200, into: &e)
         guard e.isEmpty, let community, let day, let mins, let what else { throw AppError.validation(e) }
         let officer = ctx.scope.allows(.writeRecords, at: member.orgPath)

@@ -364,7 +364,7 @@ extension RecordAPIController {
     func createService(_ req: Request) async throws -> Response {
         let ctx = try req.ctx()
         let b = try req.content.decode(ServiceRecordRequest.self)
-        guard b.hours.isFinite else { throw AppError.validation(FieldErrors("hours", "服务时长应为大于0的小时数")) }
+        guard b.hours.isFinite else { throw AppError.validation(FieldErrors("hours", "服务时长应为0到24之间的小时数（至少1分钟），如 2 或 1.5")) }
         let r = try await ServiceRecordService.record(memberRef: b.memberId ?? "", communityRef: b.communityId, date: b.date, hours: String(b.hours), activity: b.activity, ctx: ctx)
         return try await ServiceRecordDTO(r).encodeResponse(status: .created, for: req)
     }

@@ -92,7 +92,8 @@ struct RecordSettingsPageController {
         }
         let since = (f["orgLifeSince"] ?? "").trimmingSpaces
         s.orgLifeSince = since.isEmpty ? nil : since
-        if let h = Double((f["monthlyHours"] ?? "").trimmingSpaces), h.isFinite { s.service.monthlyMinutes = Int((h * 60).rounded()) } else { e.add("monthlyHours", "每月服务时长应为小时数") }
+        if let h = Double((f["monthlyHours"] ?? "").trimmingSpaces), h.isFinite, (0...24).contains(h) { s.service.monthlyMinutes = Int((h * 60).rounded()) }
+        else { e.add("monthlyHours", "每月服务时长应为0到24之间的小时数") }
         s.service.prorateFirstMonth = Check.bool(f["prorate"])
         if let n = int("yearlyDeeds", "为民办实事目标") { s.service.yearlyDeeds = n }
         if let n = int("dispatch", "派单时限") { s.demandLimits.dispatch = n }
