@@ -171,4 +171,26 @@ import Domain
             #expect(pts.map(\.points).reduce(0, +) == 1)
         }
     }
+
+    @Test func malformedBodiesAreA400NamingTheMissingField() async throws {
+        try await withTestApp { t in
+            let zhibu = try await t.token("zhibu")
+            let b01 = try await t.org("ZR-B01")
+            let cases: [(String, String, String)] = [
+                ("/api/v1/tasks", "{\"orgId\":\"\(b01.idString)\",\"title\":\"x\",\"source\":\"y\"}", "start"),
+                ("/api/v1/filings", "{\"orgId\":\"\(b01.idString)\",\"kind\":\"duties\",\"year\":2026,\"title\":\"x\"}", "items"),
+                ("/api/v1/service-records", "{\"communityId\":\"x\",\"date\":\"2026-11-01\",\"activity\":\"x\"}", "hours"),
+                ("/api/v1/points", "{\"memberId\":\"x\",\"reason\":\"x\",\"date\":\"2026-11-01\"}", "rule"),
+                ("/api/v1/public/demands", "{\"communityId\":\"x\",\"title\":\"x\",\"content\":\"x\",\"name\":\"x\"}", "phone"),
+            ]
+            for (path, body, field) in cases {
+                let res = try await t.api(.POST, path, token: path.contains("public") ? nil : zhibu, raw: body)
+                #expect(res.status == .badRequest, "\(path): \(res.body.string)")
+                #expect(res.errorMessage.contains(field) || res.errorFields[field] != nil, "\(path): \(res.body.string)")
+            }
+            // nothing was written
+            #expect(try await TaskModel.query(on: t.db).count() == 0)
+            #expect(try await FilingModel.query(on: t.db).count() == 0)
+        }
+    }
 }
