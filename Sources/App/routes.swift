@@ -173,6 +173,10 @@ func routes(_ app: Application) throws {
     forms.get("public", "demands", "track", use: demandPages.lookup)
     forms.get("public", "demands", ":code", use: demandPages.track)
     forms.post("public", "demands", ":code", "rate", use: demandPages.publicRate)
+    let servicePages = ServicePageController()
+    forms.get("public", "service", "done", use: servicePages.confirmDone)          // no login: the community contact confirms hours
+    forms.get("public", "service", ":token", use: servicePages.confirmPage)
+    forms.post("public", "service", ":token", use: servicePages.confirmPost)
     let authPages = AuthPageController()
     forms.get("login", use: authPages.form)
     forms.post("login", use: authPages.login)
@@ -308,7 +312,6 @@ func routes(_ app: Application) throws {
     pages.get("settings", "records", use: settingsPages.show)
     pages.post("settings", "records", use: settingsPages.save)
 
-    let servicePages = ServicePageController()
     pages.get("service", use: servicePages.index)
     pages.post("service", use: servicePages.create)
     pages.post("service", ":id", "confirm") { req in try await servicePages.decide(req, confirm: true) }

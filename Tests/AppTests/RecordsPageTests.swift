@@ -175,4 +175,27 @@ import Domain
             #expect(try await t.api(.GET, "/api/v1/tasks/\(tid)/attachments", token: zhibu).body.string.contains("台账.pdf"))
         }
     }
+
+    @Test func r20_communityContactConfirmsHoursThroughAOneTimeLink() async throws {
+        try await withTestApp { t in
+            let jgdw = try await t.org("ZR-JGDW")
+            let c = try await t.api(.POST, "/api/v1/communities", token: try await t.token("jiguan"), raw: "{\"name\":\"黄河社区\",\"orgId\":\"\(jgdw.idString)\"}")
+            let cid = try #require(try c.json()["id"] as? String)
+            let rec = try await t.api(.POST, "/api/v1/service-records", token: try await t.token("dangyuan"),
+                                      raw: "{\"communityId\":\"\(cid)\",\"date\":\"2026-11-14\",\"hours\":2,\"activity\":\"治安巡逻\"}")
+            let link = try #require(try rec.json()["confirmUrl"] as? String)
+            // the contact opens it without logging in, must give a name, then confirms
+            let contact = t.browser()
+            let page = try await contact.get(link)
+            #expect(page.status == .ok && page.body.string.contains("治安巡逻") && page.body.string.contains("李娜"))
+            #expect(try await contact.post(link, ["decision": "confirm", "contact": " "]).status == .unprocessableEntity)
+            let done = try await contact.post(link, ["decision": "confirm", "contact": "孙书记"])
+            #expect(done.status == .seeOther && done.location == "/public/service/done?ok=1")
+            let r = try #require(try await ServiceRecordModel.query(on: t.db).first())
+            #expect(r.statusValue == .confirmed && r.confirmedBy == "社区确认：孙书记")
+            #expect(try await PointEntryModel.query(on: t.db).filter(\.$source == "service").count() == 1)
+            // the link works once
+            #expect(try await contact.get(link).status == .notFound)
+        }
+    }
 }

@@ -259,10 +259,13 @@ struct TaskEventRequest: Content { var kind: String; var text: String?; var plan
 struct ServiceRecordDTO: Content {
     var id: String; var memberId: String; var memberName: String; var communityId: String; var date: String; var minutes: Int
     var hours: String; var activity: String; var status: String; var statusLabel: String; var recordedBy: String; var confirmedBy: String?
+    /// While pending: the page the community contact opens to confirm (no login).
+    var confirmUrl: String?
     init(_ r: ServiceRecordModel) {
         id = r.idString; memberId = r.memberID.uuidString.lowercased(); memberName = r.memberName; communityId = r.communityID.uuidString.lowercased()
         date = r.date; minutes = r.minutes; hours = ServiceCheck.hours(r.minutes); activity = r.activity; status = r.status
         statusLabel = r.statusValue.label; recordedBy = r.recordedBy; confirmedBy = r.confirmedBy
+        confirmUrl = r.confirmToken.map { "/public/service/\($0)" }
     }
 }
 

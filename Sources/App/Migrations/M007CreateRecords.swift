@@ -141,6 +141,7 @@ struct M007CreateRecords: AsyncMigration {
             .field("status", .string, .required)
             .field("recorded_by", .string, .required)
             .field("confirmed_by", .string)
+            .field("confirm_token", .string)
             .field("created_at", .datetime)
             .create()
         try await db.createIndex("idx_service_path_date", on: "service_records", "org_path", "date")

@@ -190,6 +190,8 @@ final class ServiceRecordModel: Model, @unchecked Sendable {
     @Field(key: "status") var status: String
     @Field(key: "recorded_by") var recordedBy: String
     @OptionalField(key: "confirmed_by") var confirmedBy: String?
+    /// The community contact's one-time confirmation link (set while pending).
+    @OptionalField(key: "confirm_token") var confirmToken: String?
     @Timestamp(key: "created_at", on: .none) var createdAt: Date?
     init() {}
     var idString: String { id?.uuidString.lowercased() ?? "" }

@@ -128,6 +128,8 @@ enum ServiceRecordService {
         r.date = day.iso; r.minutes = mins; r.activity = what; r.recordedBy = ctx.actor.name; r.createdAt = ctx.now
         r.status = (officer ? ServiceRecordModel.Status.confirmed : .pending).rawValue
         r.confirmedBy = officer ? ctx.actor.name : nil
+        // a pending record can be confirmed by the community contact through a one-time link
+        r.confirmToken = officer ? nil : DemandService.newCode() + DemandService.newCode()
         let settings = try await RecordSettings.load(on: ctx.db)
         try await ctx.db.transaction { db in
             try await r.create(on: db)
@@ -146,22 +148,34 @@ enum ServiceRecordService {
                                                  points: { _ in Points.forService(minutes: r.minutes, rule: rule) }, settings: settings, ctx: ctx, on: db)
     }
 
-    static func decide(_ r: ServiceRecordModel, confirm: Bool, ctx: Ctx) async throws -> ServiceRecordModel {
-        try await ctx.require(.writeRecords, at: r.orgPath, entity: "service", id: r.idString, label: r.memberName)
+    /// The record behind a community contact's link, while it still waits.
+    static func byToken(_ token: String, on db: any Database) async throws -> ServiceRecordModel {
+        let t = token.trimmingSpaces.uppercased()
+        guard t.count == 20, let r = try await ServiceRecordModel.query(on: db).filter(\.$confirmToken == t).first() else {
+            throw AppError.notFound("确认链接无效或已使用")
+        }
+        return r
+    }
+
+    /// `contact`: the community contact deciding through the link (no login), else an officer.
+    static func decide(_ r: ServiceRecordModel, confirm: Bool, ctx: Ctx, contact: String? = nil) async throws -> ServiceRecordModel {
+        if contact == nil { try await ctx.require(.writeRecords, at: r.orgPath, entity: "service", id: r.idString, label: r.memberName) }
         guard r.statusValue == .pending else { throw AppError.conflict("该服务记录已\(r.statusValue.label)") }
         guard let member = try await MemberModel.find(r.memberID, on: ctx.db) else { throw AppError.notFound("党员不存在") }
         let settings = try await RecordSettings.load(on: ctx.db)
         try await ctx.db.transaction { db in
             guard let fresh = try await ServiceRecordModel.find(r.id!, on: db), fresh.statusValue == .pending else { throw AppError.conflict("该服务记录已由他人确认") }
             fresh.status = (confirm ? ServiceRecordModel.Status.confirmed : .rejected).rawValue
-            fresh.confirmedBy = ctx.actor.name
+            fresh.confirmedBy = contact.map { "社区确认：\($0)" } ?? ctx.actor.name
+            fresh.confirmToken = nil
             try await fresh.save(on: db)
             if confirm { try await awardPoints(fresh, member: member, settings: settings, ctx: ctx, on: db) }
             try await ctx.audit(on: db, confirm ? "confirm" : "reject", "service", id: r.idString, label: "\(r.memberName) \(r.date)", orgID: member.$org.id, orgPath: r.orgPath,
                                 before: ["status": "待确认"], after: ["status": fresh.statusValue.label])
         }
         r.status = (confirm ? ServiceRecordModel.Status.confirmed : .rejected).rawValue
-        r.confirmedBy = ctx.actor.name
+        r.confirmedBy = contact.map { "社区确认：\($0)" } ?? ctx.actor.name
+        r.confirmToken = nil
         return r
     }
 

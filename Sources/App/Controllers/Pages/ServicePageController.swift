@@ -5,7 +5,7 @@ import Domain
 /// 双报到 service hours: a member records their hours from a phone; the branch
 /// confirms them and sees each member's months against the 2-hour target.
 struct ServicePageController {
-    struct RecordRow: Encodable { var id: String; var date: String; var member: String; var community: String; var hours: String; var activity: String; var status: String; var statusLabel: String; var canDecide: Bool }
+    struct RecordRow: Encodable { var id: String; var date: String; var member: String; var community: String; var hours: String; var activity: String; var status: String; var statusLabel: String; var canDecide: Bool; var confirmLink: String? }
     struct Cell: Encodable { var status: String; var text: String; var title: String }
     struct GridRow: Encodable { var name: String; var cells: [Cell]; var met: Int; var short: Int }
     struct Page: Encodable {
@@ -39,7 +39,8 @@ struct ServicePageController {
         let cname = Dictionary(uniqueKeysWithValues: communities.map { ($0.id!, $0.name) })
         func row(_ r: ServiceRecordModel) -> RecordRow {
             RecordRow(id: r.idString, date: r.date, member: r.memberName, community: cname[r.communityID] ?? "", hours: ServiceCheck.hours(r.minutes), activity: r.activity,
-                      status: r.status, statusLabel: r.statusValue.label, canDecide: r.statusValue == .pending && ctx.scope.allows(.writeRecords, at: r.orgPath) && r.memberID != ctx.user.memberID)
+                      status: r.status, statusLabel: r.statusValue.label, canDecide: r.statusValue == .pending && ctx.scope.allows(.writeRecords, at: r.orgPath) && r.memberID != ctx.user.memberID,
+                      confirmLink: r.confirmToken.map { "/public/service/\($0)" })
         }
         var mine: [RecordRow] = []
         if let mid = ctx.user.memberID {
@@ -105,5 +106,39 @@ struct ServicePageController {
             _ = try await ServiceRecordService.decide(r, confirm: confirm, ctx: ctx)
             return confirm ? "已确认\(r.memberName)的服务时长" : "已退回\(r.memberName)的服务记录"
         }
+    }
+
+    // MARK: the community contact (no login)
+
+    struct ConfirmPage: Encodable {
+        var meta: PageMeta; var token: String; var member: String; var community: String; var date: String; var hours: String; var activity: String
+        var form: FormState
+    }
+
+    func confirmPage(_ req: Request) async throws -> View { try await renderConfirm(req, form: FormState(keys: ["contact"])) }
+
+    func renderConfirm(_ req: Request, form: FormState) async throws -> View {
+        let r = try await ServiceRecordService.byToken(req.parameters.get("token") ?? "", on: req.db)
+        let c = try await CommunityModel.find(r.communityID, on: req.db)
+        return try await req.view.render("service/confirm", ConfirmPage(meta: await PageMeta.make(req, title: "社区服务确认"), token: r.confirmToken ?? "",
+                                                                          member: r.memberName, community: c?.name ?? "", date: r.date, hours: ServiceCheck.hours(r.minutes),
+                                                                          activity: r.activity, form: form))
+    }
+
+    func confirmPost(_ req: Request) async throws -> Response {
+        let r = try await ServiceRecordService.byToken(req.parameters.get("token") ?? "", on: req.db)
+        let f = try req.formFields()
+        var e = FieldErrors()
+        guard let who = Check.required(f["contact"], "contact", "确认人", max: 30, into: &e) else {
+            return try await renderConfirm(req, form: FormState(values: f, errors: e, keys: ["contact"])).encodeResponse(status: .unprocessableEntity, for: req)
+        }
+        let confirm = f["decision"] == "confirm"
+        _ = try await ServiceRecordService.decide(r, confirm: confirm, ctx: .anonymous(req), contact: who)
+        return req.redirect(to: "/public/service/done?ok=\(confirm ? 1 : 0)")
+    }
+
+    func confirmDone(_ req: Request) async throws -> View {
+        struct Done: Encodable { var meta: PageMeta; var ok: Bool }
+        return try await req.view.render("service/confirm_done", Done(meta: await PageMeta.make(req, title: "社区服务确认"), ok: Check.bool(try? req.query.get(String.self, at: "ok"))))
     }
 }
