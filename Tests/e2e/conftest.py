@@ -179,6 +179,24 @@ class Server:
 
 # --------------------------------------------------------------------------- browser
 
+def start_own_server(log_name: str) -> "Server":
+    """A demo server of a journey's own (log under screenshots/), for journeys that move the clock
+    or add data. Retried while the binary may be being rebuilt ("Text file busy")."""
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    log_path = SCREENSHOT_DIR / log_name
+    log_path.unlink(missing_ok=True)
+    for attempt in range(4):
+        srv = Server(log_path=log_path)
+        try:
+            return srv.start()
+        except (RuntimeError, OSError):
+            srv.stop()
+            if attempt == 3:
+                raise
+            time.sleep(15)
+    raise RuntimeError("unreachable")
+
+
 def make_driver(width: int, height: int = DEFAULT_HEIGHT):
     """Headless Chromium whose viewport is exactly ``width`` x ``height`` CSS px.
 

@@ -50,20 +50,7 @@ TINY_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0
 @pytest.fixture(scope="module")
 def rating_server():
     """A server of our own: this journey moves its clock (DANGJIAN_TEST_CLOCK=1)."""
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    log_path = SCREENSHOT_DIR / "rating-server.log"
-    log_path.unlink(missing_ok=True)
-    srv = None
-    for attempt in range(4):  # the binary may be being rebuilt by someone else right now
-        srv = conftest.Server(log_path=log_path)
-        try:
-            srv.start()
-            break
-        except (RuntimeError, OSError):  # OSError: "Text file busy" while the linker writes it
-            srv.stop()
-            if attempt == 3:
-                raise
-            time.sleep(15)
+    srv = conftest.start_own_server("rating-server.log")
     yield srv
     srv.stop()
 

@@ -22,7 +22,6 @@ like ``test_rating_journey``. Screenshots: ``Tests/e2e/screenshots/rec-NN-*.png`
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from selenium.common.exceptions import NoAlertPresentException
@@ -59,20 +58,7 @@ RATING_COMMENT = "修得很快，谢谢机关党员！"
 @pytest.fixture(scope="module")
 def records_server():
     """A server of our own: this journey adds a meeting record and a demand to the demo data."""
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    log_path = SCREENSHOT_DIR / "rec-server.log"
-    log_path.unlink(missing_ok=True)
-    srv = None
-    for attempt in range(4):  # the binary may be being rebuilt by someone else right now
-        srv = conftest.Server(log_path=log_path)
-        try:
-            srv.start()
-            break
-        except (RuntimeError, OSError):  # OSError: "Text file busy" while the linker writes it
-            srv.stop()
-            if attempt == 3:
-                raise
-            time.sleep(15)
+    srv = conftest.start_own_server("rec-server.log")
     yield srv
     srv.stop()
 
