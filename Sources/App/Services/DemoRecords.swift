@@ -171,6 +171,7 @@ extension DemoData {
                 r.date = String(format: "2026-%02d-%02d", month, 8 + i % 10); r.minutes = minutes; r.activity = ["政策宣讲", "环境整治", "治安巡逻", "法律援助"][i % 4]
                 r.status = m.id == liNa.id && month == 11 ? ServiceRecordModel.Status.pending.rawValue : ServiceRecordModel.Status.confirmed.rawValue
                 r.recordedBy = "\(m.name)"; r.confirmedBy = r.status == "confirmed" ? "王建国（zhibu）" : nil; r.createdAt = ctx.now
+                r.confirmToken = r.statusValue == .pending ? DemandService.newCode() + DemandService.newCode() : nil
                 records.append(r)
             }
         }
