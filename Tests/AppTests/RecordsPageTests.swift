@@ -183,7 +183,14 @@ import Domain
             let cid = try #require(try c.json()["id"] as? String)
             let rec = try await t.api(.POST, "/api/v1/service-records", token: try await t.token("dangyuan"),
                                       raw: "{\"communityId\":\"\(cid)\",\"date\":\"2026-11-14\",\"hours\":2,\"activity\":\"治安巡逻\"}")
-            let link = try #require(try rec.json()["confirmUrl"] as? String)
+            // the member never gets the link to her own hours; the branch's officers do, to send on
+            #expect(try rec.json()["confirmUrl"] == nil || (try rec.json()["confirmUrl"] as? NSNull) != nil)
+            let list = try await t.api(.GET, "/api/v1/service-records?status=pending", token: try await t.token("zhibu")).json()
+            let link = try #require(((list["items"] as? [[String: Any]])?.first?["confirmUrl"]) as? String)
+            // logged in as the member herself, the link refuses her
+            let herself = try await t.login("dangyuan")
+            _ = try await herself.get(link)
+            #expect(try await herself.post(link, ["decision": "confirm", "contact": "孙书记"]).status == .forbidden)
             // the contact opens it without logging in, must give a name, then confirms
             let contact = t.browser()
             let page = try await contact.get(link)

@@ -204,6 +204,11 @@ import Domain
             #expect(try await t.api(.POST, "/api/v1/demands/\(id)/dispatch", token: jiguan, raw: try Self.json(["unitId": b01.idString])).status == .ok)
             #expect(try await t.api(.POST, "/api/v1/demands/\(id)/accept", token: zhibu).status == .ok)
             #expect(try await t.api(.POST, "/api/v1/demands/\(id)/accept", token: zhibu).status == .conflict)   // out of turn
+            // while it waits, a member of the unit sees it without the resident's phone; another community's detail is out of scope
+            let seen = try await t.api(.GET, "/api/v1/demands/\(id)", token: dangyuan).json()
+            #expect(seen["phone"] as? String == "138****1111")
+            #expect(try await t.api(.GET, "/api/v1/demands/\(id)", token: jiguan).json()["phone"] as? String == "13800001111")
+            #expect(try await t.api(.GET, "/api/v1/communities/\(cid)", token: try await t.token("zhibu2")).status == .forbidden)
             // a member of B01 claims and finishes it
             let claim = try await t.api(.POST, "/api/v1/demands/\(id)/claim", token: dangyuan, json: [String: String]())
             #expect(claim.status == .ok, "\(claim.body.string)")

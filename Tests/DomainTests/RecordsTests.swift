@@ -156,7 +156,12 @@ private func d(_ s: String) -> Day { Day(iso: s)! }
                       .init(day: d("2026-03-04"), kind: .reopen)]
         let stages = TaskTimeline.stages(preset: .p13710, start: d("2026-03-02"), major: false, planDue: nil, events: events,
                                          calendar: Self.calendar, today: d("2026-03-20"))
-        #expect(stages.first { $0.key == "done" }?.state == .overdue)
+        // the decision and the first feedback stay met; completion is owed again, 7 working days from the reopening
+        #expect(stages.map(\.state) == [.met, .met, .overdue, .waiting])
+        #expect(stages[2].due == d("2026-03-12"))   // 03-04 counts as the first working day
+        let early = TaskTimeline.stages(preset: .p13710, start: d("2026-03-02"), major: false, planDue: nil, events: events,
+                                        calendar: Self.calendar, today: d("2026-03-10"))
+        #expect(early[2].state == .open)
     }
 
     @Test func r17_taskStatusMachine() {

@@ -327,7 +327,8 @@ def test_resident_demand_from_order_to_rating(records_server, browser, shot):
     done_before = deeds_done(s, base, COMMUNITY)
     rows = [x for x in table_rows(s, "#demand-table") if x["需求"].startswith(DEMAND_TITLE)]
     assert len(rows) == 1, table_rows(s, "#demand-table")
-    assert code in rows[0]["需求"] and rows[0]["社区"] == COMMUNITY and rows[0]["状态"] == "待社区派单", rows
+    assert code not in rows[0]["需求"], "staff never see the resident's tracking code"
+    assert rows[0]["社区"] == COMMUNITY and rows[0]["状态"] == "待社区派单", rows
     assert_title_is_text(s, "/demands")
     click_and_load(s, s.find_element(By.LINK_TEXT, DEMAND_TITLE))
     m = re.search(r"/demands/([0-9a-f-]{36})$", s.current_url)
@@ -338,7 +339,8 @@ def test_resident_demand_from_order_to_rating(records_server, browser, shot):
     assert state_badge(s) == "待社区派单"
     f = facts(s)
     assert f.get("社区") == COMMUNITY and f.get("提出人") == f"{RESIDENT} · {RESIDENT_PHONE}", f
-    assert f.get("提交日期") == f"{conftest.TODAY}（查询码 {code}）", f
+    assert f.get("提交日期") == conftest.TODAY, f
+    assert code not in s.page_source, "the tracking code (the resident's key to rate) is not shown to staff"
     dispatch = s.find_element(By.ID, "dispatch")
     unit_select = Select(dispatch.find_element(By.NAME, "unit"))
     units = [o.text.strip() for o in unit_select.options if o.get_attribute("value")]

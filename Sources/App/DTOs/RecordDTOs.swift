@@ -157,7 +157,7 @@ struct DemandPublicDTO: Content {
 struct DemandDTO: Content {
     struct Step: Content { var seq: Int; var date: String; var action: String; var state: String; var note: String?; var actor: String }
     var id: String
-    var code: String
+    // no tracking code: it is the resident's key to rate the need, so staff never see it
     var communityId: String
     var communityName: String
     var origin: String
@@ -183,7 +183,7 @@ struct DemandDTO: Content {
     var steps: [Step]?
 
     init(_ d: DemandModel, community: String, deadline: Day?, today: Day, steps: [DemandStepModel]? = nil) {
-        id = d.idString; code = d.code; communityId = d.communityID.uuidString.lowercased(); communityName = community; origin = d.origin
+        id = d.idString; communityId = d.communityID.uuidString.lowercased(); communityName = community; origin = d.origin
         title = d.title; content = d.content; residentName = d.residentName; phone = d.phone; address = d.address
         state = d.state; stateLabel = d.stateValue.label; stateSince = d.stateSince; self.deadline = deadline?.iso
         overdue = deadline.map { today > $0 } ?? false; postedOn = d.postedOn
@@ -261,11 +261,12 @@ struct ServiceRecordDTO: Content {
     var hours: String; var activity: String; var status: String; var statusLabel: String; var recordedBy: String; var confirmedBy: String?
     /// While pending: the page the community contact opens to confirm (no login).
     var confirmUrl: String?
-    init(_ r: ServiceRecordModel) {
+    /// `showLink`: only officers of the member's branch (not the member) get the community's link.
+    init(_ r: ServiceRecordModel, showLink: Bool = false) {
         id = r.idString; memberId = r.memberID.uuidString.lowercased(); memberName = r.memberName; communityId = r.communityID.uuidString.lowercased()
         date = r.date; minutes = r.minutes; hours = ServiceCheck.hours(r.minutes); activity = r.activity; status = r.status
         statusLabel = r.statusValue.label; recordedBy = r.recordedBy; confirmedBy = r.confirmedBy
-        confirmUrl = r.confirmToken.map { "/public/service/\($0)" }
+        confirmUrl = showLink ? r.confirmToken.map { "/public/service/\($0)" } : nil
     }
 }
 

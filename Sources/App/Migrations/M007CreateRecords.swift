@@ -82,6 +82,7 @@ struct M007CreateRecords: AsyncMigration {
             .field("actor_name", .string, .required)
             .field("seq", .int, .required)
             .field("created_at", .datetime)
+            .unique(on: "task_id", "seq", name: "uq_task_event_seq")
             .create()
         try await db.createIndex("idx_task_events_task", on: "task_events", "task_id")
         try await db.schema("point_entries")
@@ -184,6 +185,7 @@ struct M007CreateRecords: AsyncMigration {
             .field("note", .string)
             .field("actor_name", .string, .required)
             .field("created_at", .datetime)
+            .unique(on: "demand_id", "seq", name: "uq_demand_step_seq")
             .create()
         try await db.createIndex("idx_demand_steps", on: "demand_steps", "demand_id")
     }

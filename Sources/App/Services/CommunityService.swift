@@ -28,6 +28,16 @@ enum CommunityService {
         return c
     }
 
+    /// The details (contacts, every agreement) only for a community registered in the user's
+    /// scope or paired with an org in it.
+    static func findDetail(_ id: String, ctx: Ctx) async throws -> CommunityModel {
+        let c = try await find(id, ctx: ctx)
+        guard try await list(ctx: ctx).contains(where: { $0.id == c.id }) else {
+            throw await ctx.deny("无权查看：该社区不在您的管理范围内", entity: "community", id: c.idString, label: c.name, orgPath: c.orgPath)
+        }
+        return c
+    }
+
     /// A community registered by the org that keeps its contacts (a committee or a unit).
     static func create(_ f: [String: String], ctx: Ctx) async throws -> CommunityModel {
         var e = FieldErrors()
@@ -160,18 +170,24 @@ enum ServiceRecordService {
     /// `contact`: the community contact deciding through the link (no login), else an officer.
     static func decide(_ r: ServiceRecordModel, confirm: Bool, ctx: Ctx, contact: String? = nil) async throws -> ServiceRecordModel {
         if contact == nil { try await ctx.require(.writeRecords, at: r.orgPath, entity: "service", id: r.idString, label: r.memberName) }
+        // four eyes: nobody confirms their own hours, by login or through the link
+        if let own = ctx.user.memberID, own == r.memberID {
+            throw await ctx.deny("不能确认本人的服务时长", entity: "service", id: r.idString, label: r.memberName, orgPath: r.orgPath)
+        }
         guard r.statusValue == .pending else { throw AppError.conflict("该服务记录已\(r.statusValue.label)") }
         guard let member = try await MemberModel.find(r.memberID, on: ctx.db) else { throw AppError.notFound("党员不存在") }
         let settings = try await RecordSettings.load(on: ctx.db)
         try await ctx.db.transaction { db in
-            guard let fresh = try await ServiceRecordModel.find(r.id!, on: db), fresh.statusValue == .pending else { throw AppError.conflict("该服务记录已由他人确认") }
-            fresh.status = (confirm ? ServiceRecordModel.Status.confirmed : .rejected).rawValue
+            let to = (confirm ? ServiceRecordModel.Status.confirmed : .rejected).rawValue
+            guard try await db.claimStatus("service_records", id: r.id!, from: ServiceRecordModel.Status.pending.rawValue, to: to),
+                  let fresh = try await ServiceRecordModel.find(r.id!, on: db) else { throw AppError.conflict("该服务记录已由他人确认") }
+            fresh.status = to
             fresh.confirmedBy = contact.map { "社区确认：\($0)" } ?? ctx.actor.name
             fresh.confirmToken = nil
             try await fresh.save(on: db)
             if confirm { try await awardPoints(fresh, member: member, settings: settings, ctx: ctx, on: db) }
             try await ctx.audit(on: db, confirm ? "confirm" : "reject", "service", id: r.idString, label: "\(r.memberName) \(r.date)", orgID: member.$org.id, orgPath: r.orgPath,
-                                before: ["status": "待确认"], after: ["status": fresh.statusValue.label])
+                                before: ["status": "待确认"], after: ["status": fresh.statusValue.label], note: contact.map { "社区联系人确认：\($0)" })
         }
         r.status = (confirm ? ServiceRecordModel.Status.confirmed : .rejected).rawValue
         r.confirmedBy = contact.map { "社区确认：\($0)" } ?? ctx.actor.name
@@ -207,8 +223,10 @@ enum ServiceRecordService {
         var minutes: [UUID: [Int: Int]] = [:]
         for r in recs { if let d = Day(iso: r.date) { minutes[r.memberID, default: [:]][d.month, default: 0] += r.minutes } }
         return members.map { m in
-            // serving in this branch since the latest transfer into it
-            let since = transfers.filter { $0.$member.id == m.id && $0.toOrgID == m.$org.id }.compactMap { Day(iso: $0.date) }.max()
+            // serving since the later of joining the Party and the latest transfer into this branch
+            let moved = transfers.filter { $0.$member.id == m.id && $0.toOrgID == m.$org.id }.compactMap { Day(iso: $0.date) }.max()
+            let joined = m.joinDate.flatMap(Day.init(iso:))
+            let since = [moved, joined].compactMap { $0 }.max()
             let months = (1...12).map { mo in
                 ServiceCheck.month(year: year, month: mo, minutes: minutes[m.id!]?[mo] ?? 0, servingSince: since, retired: m.retired,
                                    settings: settings.service, today: ctx.today)

@@ -99,3 +99,21 @@ extension QueryBuilder {
     }
 }
 
+
+extension Database {
+    /// Optimistic lock taken as the first write of a transaction: moves `version` from `v` to
+    /// `v + 1` only if nobody changed the row since it was read. The UPDATE locks the row, so a
+    /// concurrent transaction waits and then finds the version moved (false → 409).
+    func claimVersion(_ table: String, id: UUID, version v: Int) async throws -> Bool {
+        return try await sql.update(table).set("version", to: v + 1).where("id", .equal, id).where("version", .equal, v)
+            .returning("id").all(decoding: IDRow.self).count == 1
+    }
+
+    /// The same for records decided once: `column` moves from `from` to `to` only if still `from`.
+    func claimStatus(_ table: String, id: UUID, column: String = "status", from: String, to: String) async throws -> Bool {
+        return try await sql.update(table).set(column, to: to).where("id", .equal, id).where(column, .equal, from)
+            .returning("id").all(decoding: IDRow.self).count == 1
+    }
+}
+
+private struct IDRow: Decodable { var id: UUID }

@@ -46,10 +46,18 @@ enum DemandService {
         return d
     }
 
-    /// A member may claim or finish a need dispatched to their own unit.
+    /// A member sees a need dispatched to their unit while it waits to be claimed, and the ones they claimed.
     static func isClaimableBy(_ d: DemandModel, ctx: Ctx) async throws -> Bool {
-        guard let mid = ctx.user.memberID, let unit = d.unitPath, let m = try await MemberModel.find(mid, on: ctx.db) else { return false }
+        guard let mid = ctx.user.memberID else { return false }
+        if d.memberID == mid { return true }
+        guard d.stateValue == .accepted, let unit = d.unitPath, let m = try await MemberModel.find(mid, on: ctx.db) else { return false }
         return m.orgPath.hasPrefix(unit)
+    }
+
+    /// The resident's phone and address: for the community's and the unit's handlers, and the member who claimed it.
+    static func maySeeContact(_ d: DemandModel, community: CommunityModel, ctx: Ctx) -> Bool {
+        ctx.scope.allows(.handleDemands, at: community.orgPath) || (d.unitPath.map { ctx.scope.allows(.handleDemands, at: $0) } ?? false)
+            || (d.memberID != nil && d.memberID == ctx.user.memberID)
     }
 
     struct Filter { var state: DemandState?; var overdueOnly: Bool; var communityID: UUID? }
@@ -210,8 +218,7 @@ enum DemandService {
         d.state = after.rawValue; d.stateSince = ctx.today.iso; d.version = version + 1
         let label = action.label
         try await ctx.db.transaction { db in
-            let n = try await DemandModel.query(on: db).filter(\.$id == d.id!).filter(\.$version == version).count()
-            guard n == 1 else { throw AppError.conflict("该需求已被他人处理，请刷新后再试") }
+            guard try await db.claimVersion("demands", id: d.id!, version: version) else { throw AppError.conflict("该需求已被他人处理，请刷新后再试") }
             try await d.save(on: db)
             try await step(d, action: label, note: note, ctx: ctx, on: db)
             try await ctx.audit(on: db, auditAction(action), "demand", id: d.idString, label: d.title, orgID: d.unitID, orgPath: d.unitPath,

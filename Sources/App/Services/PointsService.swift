@@ -81,11 +81,10 @@ enum PointsService {
         entry.decidedBy = ctx.actor.name
         try await ctx.db.transaction { db in
             // a concurrent decision of the same entry loses (409)
-            guard let fresh = try await PointEntryModel.find(entry.id!, on: db), fresh.statusValue == .pending else {
+            guard try await db.claimStatus("point_entries", id: entry.id!, from: PointStatus.pending.rawValue, to: entry.status) else {
                 throw AppError.conflict("该积分已由他人审核")
             }
-            fresh.status = entry.status; fresh.decidedBy = entry.decidedBy
-            try await fresh.save(on: db)
+            try await PointEntryModel.query(on: db).filter(\.$id == entry.id!).set(\.$decidedBy, to: entry.decidedBy).update()
             try await ctx.audit(on: db, approve ? "approve" : "reject", "points", id: entry.idString, label: "\(entry.memberName) \(entry.item)",
                                 orgID: entry.orgID, orgPath: entry.orgPath, before: ["status": before.label], after: ["status": entry.statusValue.label])
         }

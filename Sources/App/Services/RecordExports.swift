@@ -76,9 +76,9 @@ enum RecordExports {
             try await req.require(.readRecords, entity: "demand")
             name = "群众点单办理情况"
             let communities = Dictionary(uniqueKeysWithValues: try await CommunityModel.query(on: req.db).all().map { ($0.id!, $0.name) })
-            rows = [["提交日期", "查询码", "需求", "社区", "状态", "承办单位", "领办党员", "办结日期", "办理结果", "评价"]]
+            rows = [["提交日期", "需求", "社区", "状态", "承办单位", "领办党员", "办结日期", "办理结果", "评价"]]
             for d in try await DemandService.list(ctx: ctx, filter: .init(state: nil, overdueOnly: false, communityID: nil), paging: all).0 {
-                rows.append([d.postedOn, d.code, d.title, communities[d.communityID] ?? "", d.stateValue.label, d.unitName ?? "", d.memberName ?? "",
+                rows.append([d.postedOn, d.title, communities[d.communityID] ?? "", d.stateValue.label, d.unitName ?? "", d.memberName ?? "",
                              d.doneOn ?? "", d.result ?? "", d.stars.map { "\($0)星" + (d.ratingComment.map { "：\($0)" } ?? "") } ?? ""])
             }
         }

@@ -1,5 +1,6 @@
 import Vapor
 import Fluent
+import SQLKit
 import Domain
 
 /// Responsibility lists and the theme-party-day plan (R-16, R-18: due by 10 January) and
@@ -79,7 +80,10 @@ enum FilingService {
         f.filedOn = ctx.today.iso; f.updatedAt = ctx.now
         let status = YearlyFiling.status(year: f.year, filedOn: ctx.today, today: ctx.today)
         try await ctx.db.transaction { db in
-            try await f.save(on: db)
+            guard try await db.sql.update("yearly_filings").set("filed_on", to: f.filedOn).set("updated_at", to: ctx.now)
+                .where("id", .equal, f.id!).where("filed_on", .is, SQLLiteral.null).returning("id").all().count == 1 else {
+                throw AppError.conflict("该清单已由他人报送")
+            }
             try await ctx.audit(on: db, "file", "filing", id: f.idString, label: "\(f.year)年\(f.title)", orgID: f.orgID, orgPath: f.orgPath,
                                 after: ["filedOn": ctx.today.iso, "status": status.label])
         }
@@ -90,6 +94,7 @@ enum FilingService {
     /// skipping any that already exist (same org, kind and title); returns how many.
     static func copyLastYear(to year: Int, ctx: Ctx) async throws -> Int {
         guard ctx.scope.allows(.writeRecords) else { throw await ctx.deny("无权操作：您的角色不能维护清单", entity: "filing") }
+        guard (2001...(ctx.today.year + 1)).contains(year) else { throw AppError.validation(FieldErrors("year", "年度应在2001年到\(ctx.today.year + 1)年之间")) }
         let roots = ctx.scope.roots(for: .writeRecords)
         let last = try await FilingModel.query(on: ctx.db).inScope(roots, path: \.$orgPath).filter(\.$year == year - 1).all()
         let existing = try await FilingModel.query(on: ctx.db).inScope(roots, path: \.$orgPath).filter(\.$year == year).all()
@@ -224,7 +229,7 @@ enum TaskService {
         if kind == .plan { t.planDue = due?.iso; t.planApprovedOn = ctx.today.iso }
         if kind == .close { t.closedOn = ctx.today.iso }
         try await ctx.db.transaction { db in
-            guard try await TaskModel.query(on: db).filter(\.$id == t.id!).filter(\.$version == version).count() == 1 else {
+            guard try await db.claimVersion("tasks", id: t.id!, version: version) else {
                 throw AppError.conflict("该任务已被他人更新，请刷新后再试")
             }
             try await t.save(on: db)

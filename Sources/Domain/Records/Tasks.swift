@@ -160,29 +160,34 @@ public enum TaskTimeline {
         public var state: StageState
     }
 
-    /// `planDue` replaces the major stage's one-month limit once a plan is approved; a
-    /// reopened task's later stages count from the reopening.
+    /// `planDue` replaces the major stage's one-month limit once a plan is approved. A task
+    /// returned after a report of done (reopen) owes its completion stages again, counted
+    /// from the last reopening; its decision and first feedback stay as they were met.
+    /// Events are taken in the order given (the order they were recorded).
     public static func stages(preset: TaskPreset, start: Day, major: Bool, planDue: Day?, events: [Event],
                               calendar: WorkingCalendar, today: Day) -> [Stage] {
-        let sorted = events.sorted { $0.day < $1.day }
+        let sorted = events
+        let lastReopen = sorted.last { $0.kind == .reopen }?.day
         return preset.stages.compactMap { spec -> Stage? in
             switch spec.applies {
             case .ordinary where major: return nil
             case .major where !major: return nil
             default: break
             }
+            // completion stages (met only by a report of done) start again at a reopening
+            let completion = spec.satisfiedBy == [.done]
+            let from = completion ? (lastReopen ?? start) : start
             var due: Day?
             switch spec.unit {
-            case .workingDays: due = calendar.end(from: start, workingDays: spec.amount)
-            case .months: due = start.adding(months: spec.amount)
+            case .workingDays: due = calendar.end(from: from, workingDays: spec.amount)
+            case .months: due = from.adding(months: spec.amount)
             case .none: due = nil
             }
-            if spec.applies == .major, let p = planDue { due = p }
-            // a stage met by `done` is undone by a later reopen
+            if spec.applies == .major, let p = planDue, lastReopen == nil || !completion { due = p }
             var metOn: Day?
             for e in sorted {
                 if spec.satisfiedBy.contains(e.kind) { if metOn == nil { metOn = e.day } }
-                else if e.kind == .reopen && spec.satisfiedBy.contains(.done) { metOn = nil }
+                else if e.kind == .reopen && completion { metOn = nil }
             }
             let state: StageState
             if let m = metOn { state = (due.map { m <= $0 } ?? true) ? .met : .metLate }

@@ -163,7 +163,9 @@ struct RecordAPIController {
         let settings = try await RecordSettings.load(on: req.db)
         let cal = try await CalendarService.calendar(req.application, db: req.db)
         let deadline = DemandWorkflow.deadline(state: d.stateValue, since: d.since, limits: settings.demandLimits, calendar: cal)
-        return DemandDTO(d, community: c.name, deadline: deadline, today: ctx.today, steps: steps ? try await DemandService.steps(d, on: req.db) : nil)
+        var dto = DemandDTO(d, community: c.name, deadline: deadline, today: ctx.today, steps: steps ? try await DemandService.steps(d, on: req.db) : nil)
+        if !DemandService.maySeeContact(d, community: c, ctx: ctx) { dto.phone = Privacy.maskPhone(d.phone); dto.address = nil }
+        return dto
     }
 
     func demands(_ req: Request) async throws -> ListResponse<DemandDTO> {
@@ -236,7 +238,7 @@ extension RecordAPIController {
 
     func community(_ req: Request) async throws -> CommunityDetailDTO {
         let ctx = try req.ctx()
-        let c = try await CommunityService.find(req.parameters.get("id") ?? "", ctx: ctx)
+        let c = try await CommunityService.findDetail(req.parameters.get("id") ?? "", ctx: ctx)
         return CommunityDetailDTO(c, pairings: try await CommunityService.pairings(c, on: req.db))
     }
 
@@ -358,7 +360,7 @@ extension RecordAPIController {
         var memberID: UUID?
         if let ref = try? req.query.get(String.self, at: "memberId"), !ref.isEmpty { memberID = try await MemberService.find(ref, ctx: ctx, for: .readRecords).id }
         let (rows, total) = try await ServiceRecordService.list(ctx: ctx, filter: .init(orgID: org?.id, memberID: memberID, status: status, year: try Self.year(req, ctx: ctx)), paging: paging)
-        return ListResponse(items: rows.map(ServiceRecordDTO.init), total: total, page: paging.page, per: paging.per)
+        return ListResponse(items: rows.map { ServiceRecordDTO($0, showLink: Self.showsLink($0, ctx: ctx)) }, total: total, page: paging.page, per: paging.per)
     }
 
     func createService(_ req: Request) async throws -> Response {
@@ -366,13 +368,18 @@ extension RecordAPIController {
         let b = try req.content.decode(ServiceRecordRequest.self)
         guard b.hours.isFinite else { throw AppError.validation(FieldErrors("hours", "服务时长应为0到24之间的小时数（至少1分钟），如 2 或 1.5")) }
         let r = try await ServiceRecordService.record(memberRef: b.memberId ?? "", communityRef: b.communityId, date: b.date, hours: String(b.hours), activity: b.activity, ctx: ctx)
-        return try await ServiceRecordDTO(r).encodeResponse(status: .created, for: req)
+        return try await ServiceRecordDTO(r, showLink: Self.showsLink(r, ctx: ctx)).encodeResponse(status: .created, for: req)
     }
 
     func decideService(_ req: Request, confirm: Bool) async throws -> ServiceRecordDTO {
         let ctx = try req.ctx()
         let r = try await ServiceRecordService.find(req.parameters.get("id") ?? "", ctx: ctx)
         return ServiceRecordDTO(try await ServiceRecordService.decide(r, confirm: confirm, ctx: ctx))
+    }
+
+    /// The community confirmation link goes to the branch's officers to send, never to the member it is about.
+    static func showsLink(_ r: ServiceRecordModel, ctx: Ctx) -> Bool {
+        ctx.scope.allows(.writeRecords, at: r.orgPath) && ctx.user.memberID != r.memberID
     }
 
     func serviceCheck(_ req: Request) async throws -> ServiceCheckDTO {

@@ -109,7 +109,7 @@ struct DemandPageController {
     // MARK: officers and members
 
     struct Row: Encodable {
-        var id: String; var code: String; var title: String; var community: String; var state: String; var stateLabel: String
+        var id: String; var title: String; var community: String; var state: String; var stateLabel: String
         var postedOn: String; var unitName: String?; var memberName: String?; var deadline: String?; var overdue: Bool
     }
 
@@ -133,7 +133,7 @@ struct DemandPageController {
         var out: [Row] = []
         for d in rows {
             let dto = try await RecordAPIController.dto(d, req: req, ctx: ctx, steps: false)
-            out.append(Row(id: dto.id, code: dto.code, title: dto.title, community: dto.communityName, state: dto.state, stateLabel: dto.stateLabel,
+            out.append(Row(id: dto.id, title: dto.title, community: dto.communityName, state: dto.state, stateLabel: dto.stateLabel,
                            postedOn: dto.postedOn, unitName: dto.unitName, memberName: dto.memberName, deadline: dto.deadline, overdue: dto.overdue))
         }
         // 为民办实事 per community in scope against the yearly target
@@ -161,7 +161,6 @@ struct DemandPageController {
         var canAssign: Bool
         var members: [SelectOption]
         var canFinish: Bool
-        var publicLink: String
     }
 
     func show(_ req: Request) async throws -> View {
@@ -186,8 +185,7 @@ struct DemandPageController {
             steps: (dto.steps ?? []).map { Step(date: $0.date, action: $0.action, note: $0.note, actor: $0.actor) },
             canDispatch: canDispatch, units: units, canAccept: state == .dispatched && unitOfficer,
             canClaimSelf: state == .accepted && isMember, canAssign: state == .accepted && unitOfficer, members: members,
-            canFinish: state == .claimed && (unitOfficer || (d.memberID != nil && d.memberID == ctx.user.memberID)),
-            publicLink: "/public/demands/\(d.code)"))
+            canFinish: state == .claimed && (unitOfficer || (d.memberID != nil && d.memberID == ctx.user.memberID))))
     }
 
     func step(_ req: Request, step: String) async throws -> Response {

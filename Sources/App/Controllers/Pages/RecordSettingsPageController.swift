@@ -1,4 +1,5 @@
 import Vapor
+import Fluent
 import Domain
 
 /// 频次规则与设置: the committee's settings of everyday records, one form (R-17…R-21).
@@ -100,7 +101,11 @@ struct RecordSettingsPageController {
         if let n = int("accept", "接单时限") { s.demandLimits.accept = n }
         if let n = int("claim", "领单时限") { s.demandLimits.claim = n }
         if let n = int("finish", "办结时限") { s.demandLimits.finish = n }
-        for p in s.presets where Check.bool(f["removePreset.\(p.key)"]) { s.presets.removeAll { $0.key == p.key } }
+        for p in s.presets where Check.bool(f["removePreset.\(p.key)"]) {
+            // tasks keep their time limits: a preset in use stays
+            let used = try await TaskModel.query(on: req.db).filter(\.$preset == p.key).count()
+            if used > 0 { e.add("presetName", "“\(p.name)”已用于\(used)项任务，不能删除") } else { s.presets.removeAll { $0.key == p.key } }
+        }
         let presetName = (f["presetName"] ?? "").trimmingSpaces, presetStages = (f["presetStages"] ?? "").trimmingSpaces
         if !presetName.isEmpty || !presetStages.isEmpty {
             let (p, pe) = Self.parsePreset(name: presetName, lines: presetStages, key: "custom-\(UUID().uuidString.prefix(8).lowercased())")

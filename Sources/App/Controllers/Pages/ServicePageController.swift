@@ -40,7 +40,7 @@ struct ServicePageController {
         func row(_ r: ServiceRecordModel) -> RecordRow {
             RecordRow(id: r.idString, date: r.date, member: r.memberName, community: cname[r.communityID] ?? "", hours: ServiceCheck.hours(r.minutes), activity: r.activity,
                       status: r.status, statusLabel: r.statusValue.label, canDecide: r.statusValue == .pending && ctx.scope.allows(.writeRecords, at: r.orgPath) && r.memberID != ctx.user.memberID,
-                      confirmLink: r.confirmToken.map { "/public/service/\($0)" })
+                      confirmLink: RecordAPIController.showsLink(r, ctx: ctx) ? r.confirmToken.map { "/public/service/\($0)" } : nil)
         }
         var mine: [RecordRow] = []
         if let mid = ctx.user.memberID {
@@ -133,7 +133,9 @@ struct ServicePageController {
             return try await renderConfirm(req, form: FormState(values: f, errors: e, keys: ["contact"])).encodeResponse(status: .unprocessableEntity, for: req)
         }
         let confirm = f["decision"] == "confirm"
-        _ = try await ServiceRecordService.decide(r, confirm: confirm, ctx: .anonymous(req), contact: who)
+        // a logged-in visitor acts as themselves (so a member cannot confirm their own hours); others are anonymous
+        let ctx = (try? req.ctx()) ?? .anonymous(req)
+        _ = try await ServiceRecordService.decide(r, confirm: confirm, ctx: ctx, contact: who)
         return req.redirect(to: "/public/service/done?ok=\(confirm ? 1 : 0)")
     }
 

@@ -236,7 +236,7 @@ struct TaskPageController {
     func copyLastYear(_ req: Request) async throws -> Response {
         let ctx = try req.ctx()
         let f = try req.formFields()
-        let year = Int(f["year"] ?? "") ?? ctx.today.year
+        let year = Int(f["year"] ?? "").flatMap { (2001...(ctx.today.year + 1)).contains($0) ? $0 : nil } ?? ctx.today.year
         return try await req.flashing(back: "/tasks?year=\(year)") {
             let n = try await FilingService.copyLastYear(to: year, ctx: ctx)
             return n == 0 ? "\(year - 1)年没有可复制的清单，或已全部复制" : "已将\(year - 1)年的\(n)份清单复制为\(year)年草稿，请修改后报送"
