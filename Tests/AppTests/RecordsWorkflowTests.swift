@@ -69,6 +69,12 @@ import Domain
             let f = res.errorFields
             #expect(f["date"] != nil && f["types"] != nil && f["topic"] != nil && f["attendees"] != nil)
             #expect(f["reason.\(ms.last!.idString)"]?.contains("缺席原因") == true)
+            // a 支委会 involves only those present: nobody else needs an absence reason
+            let committee = try await t.api(.POST, "/api/v1/meetings", token: tok, raw: try Self.json([
+                "orgId": org.idString, "date": "2026-11-02", "types": ["committeeMeeting"], "topic": "研究发展党员", "attendees": Array(ms.prefix(3)).map(\.idString)]))
+            #expect(committee.status == .created, "\(committee.body.string)")
+            #expect((try committee.json()["absentees"] as? [Any])?.isEmpty == true)
+            try await MeetingModel.query(on: t.db).delete()
             // a missing required field is a 400 naming it
             let bad = try await t.api(.POST, "/api/v1/meetings", token: tok, raw: try Self.json(["orgId": org.idString]))
             #expect(bad.status == .badRequest)

@@ -63,7 +63,9 @@ enum OrgLifeService {
         for a in present where byID[a] == nil { e.add("attendees", "参会人员须为本组织的党员"); break }
         if present.isEmpty { e.add("attendees", "请勾选参会人员") }
         var absentees: [MeetingModel.Absentee] = []
-        for m in members where !present.contains(m.id!.uuidString.lowercased()) {
+        // only a meeting for all members has absentees (a 支委会 does not make everyone else absent)
+        let allMembers = types.isEmpty || types.contains { $0.forAllMembers }   // no type yet: ask for every reason at once
+        for m in members where allMembers && !present.contains(m.id!.uuidString.lowercased()) {
             let id = m.id!.uuidString.lowercased()
             let r = (input.reasons[id] ?? "").trimmingSpaces
             if r.isEmpty { e.add("reason.\(id)", "请填写\(m.name)的缺席原因") }

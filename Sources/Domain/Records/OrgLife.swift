@@ -37,6 +37,15 @@ public enum MeetingType: String, Sendable, CaseIterable, Codable {
         self = v
     }
 
+    /// Meetings every member of the org attends, so each one missing needs a reason; a
+    /// 支委会, a central-group study or a talk involve only those present.
+    public var forAllMembers: Bool {
+        switch self {
+        case .generalMeeting, .groupMeeting, .partyLecture, .themeDay, .study, .orgLifeMeeting, .democraticAppraisal: return true
+        case .committeeMeeting, .centralGroupStudy, .specialStudy, .democraticLife, .talk: return false
+        }
+    }
+
     /// The types an org of this kind usually records (a form offers these first).
     public static func usual(for org: OrgType) -> [MeetingType] {
         switch org {
