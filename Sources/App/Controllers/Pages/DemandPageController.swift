@@ -18,19 +18,9 @@ struct DemandPageController {
 
     struct TrackPage: Encodable {
         var meta: PageMeta
-        var code: String
-        var title: String
-        var content: String
-        var community: String
-        var state: String
-        var stateLabel: String
-        var postedOn: String
-        var unitName: String?
-        var result: String?
-        var stars: Int?
+        /// The same view of the need as the public API gives.
+        var d: DemandPublicDTO
         var starGlyphs: String
-        var ratingComment: String?
-        var steps: [Step]
         var canRate: Bool
         var isNew: Bool
         var rated: Bool
@@ -84,10 +74,7 @@ struct DemandPageController {
         let d = try await DemandService.byCode(req.parameters.get("code") ?? "", on: req.db)
         let p = try await RecordAPIController.publicDTO(d, on: req.db)
         return try await req.view.render("demands/track", TrackPage(
-            meta: await PageMeta.make(req, title: "需求办理进度"), code: p.code, title: p.title, content: p.content, community: p.community,
-            state: p.state, stateLabel: p.stateLabel, postedOn: p.postedOn, unitName: p.unitName, result: p.result, stars: p.stars,
-            starGlyphs: String(repeating: "★", count: p.stars ?? 0), ratingComment: p.ratingComment,
-            steps: p.steps.map { Step(date: $0.date, action: $0.action, note: $0.note, actor: nil) },
+            meta: await PageMeta.make(req, title: "需求办理进度"), d: p, starGlyphs: String(repeating: "★", count: p.stars ?? 0),
             canRate: d.stateValue == .done, isNew: Check.bool(try? req.query.get(String.self, at: "new")),
             rated: Check.bool(try? req.query.get(String.self, at: "rated")), form: form, notice: notice))
     }
