@@ -53,3 +53,8 @@ final class MemberTransferModel: Model, @unchecked Sendable {
 
     init() {}
 }
+
+extension PoliticalStatus {
+    /// 正式党员 and 预备党员: who attends organizational life, serves and earns points.
+    static let partyMemberValues = [PoliticalStatus.full.rawValue, PoliticalStatus.probationary.rawValue]
+}

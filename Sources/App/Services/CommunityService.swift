@@ -214,7 +214,7 @@ enum ServiceRecordService {
         try await ctx.require(.readRecords, at: branch.path, entity: "service", id: branch.idString, label: branch.name)
         let settings = try await RecordSettings.load(on: ctx.db)
         let members = try await MemberModel.query(on: ctx.db).filter(\.$orgPath, .custom("LIKE"), branch.path + "%")
-            .filter(\.$status ~~ [PoliticalStatus.full.rawValue, PoliticalStatus.probationary.rawValue]).sort(\.$name).all()
+            .filter(\.$status ~~ PoliticalStatus.partyMemberValues).sort(\.$name).all()
         let ids = members.compactMap(\.id)
         if ids.isEmpty { return [] }
         let recs = try await ServiceRecordModel.query(on: ctx.db).filter(\.$memberID ~~ ids).filter(\.$status == ServiceRecordModel.Status.confirmed.rawValue)

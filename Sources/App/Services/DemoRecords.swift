@@ -42,7 +42,7 @@ extension DemoData {
                 }
             }
         }
-        let eligible = [PoliticalStatus.full.rawValue, PoliticalStatus.probationary.rawValue]
+        let eligible = PoliticalStatus.partyMemberValues
         for (code, org) in byCode.sorted(by: { $0.key < $1.key }) {
             switch org.orgType {
             case .branch:

@@ -30,7 +30,7 @@ enum OrgLifeService {
     /// Members who belong at the org's meetings: a group's own members, else everyone
     /// (正式、预备党员) in the org's subtree.
     static func eligible(_ org: OrgModel, on db: any Database) async throws -> [MemberModel] {
-        let q = MemberModel.query(on: db).filter(\.$status ~~ [PoliticalStatus.full.rawValue, PoliticalStatus.probationary.rawValue])
+        let q = MemberModel.query(on: db).filter(\.$status ~~ PoliticalStatus.partyMemberValues)
         if org.orgType == .group { q.filter(\.$group.$id == org.id!) }
         else { q.filter(\.$orgPath, .custom("LIKE"), org.path + "%") }
         return try await q.sort(\.$name).all()
@@ -146,8 +146,29 @@ enum OrgLifeService {
 
     static func calendar(_ org: OrgModel, year: Int, settings: RecordSettings, today: Day, on db: any Database) async throws -> [OrgLifeCompliance.Month] {
         let recs = try await records(orgIDs: [org.id!], year: year, on: db)[org.id!] ?? []
-        return OrgLifeCompliance.calendar(orgType: org.orgType, year: year, records: recs, rules: settings.orgLifeRules, today: today,
-                                          since: settings.since, founded: org.foundedOn.flatMap(Day.init(iso:)))
+        return calendar(org, records: recs, year: year, settings: settings, today: today)
+    }
+
+    static func calendar(_ org: OrgModel, records: [OrgLifeCompliance.Record], year: Int, settings: RecordSettings, today: Day) -> [OrgLifeCompliance.Month] {
+        OrgLifeCompliance.calendar(orgType: org.orgType, year: year, records: records, rules: settings.orgLifeRules, today: today,
+                                   since: settings.since, founded: org.foundedOn.flatMap(Day.init(iso:)))
+    }
+
+    /// R-18 over a scope: the active orgs the user may read that owe organizational life under
+    /// the enabled rules (optionally under one org, optionally one page), with their calendars.
+    /// The overview's heat map, the export and the dashboard all read it.
+    static func scopeCalendars(ctx: Ctx, year: Int, settings: RecordSettings, under org: OrgModel? = nil, paging: Paging? = nil)
+        async throws -> (rows: [(org: OrgModel, months: [OrgLifeCompliance.Month])], total: Int) {
+        let ruled = Set(settings.orgLifeRules.filter(\.enabled).flatMap(\.orgTypes).map(\.rawValue))
+        let q = OrgModel.query(on: ctx.db).inScope(ctx.scope.roots(for: .readRecords), path: \.$path)
+            .filter(\.$status == Domain.OrgStatus.active.rawValue).filter(\.$type ~~ Array(ruled))
+        if let o = org { q.filter(\.$path, .custom("LIKE"), o.path + "%") }
+        let total = try await q.count()
+        q.sort(\.$path)
+        if let p = paging { q.range(p.range) }
+        let orgs = try await q.all()
+        let recs = try await records(orgIDs: orgs.compactMap(\.id), year: year, on: ctx.db)
+        return (orgs.map { o in (o, calendar(o, records: recs[o.id!] ?? [], year: year, settings: settings, today: ctx.today)) }, total)
     }
 
     /// What the five-star rating reads (DOMAIN §5): the share of compliant months, or nil

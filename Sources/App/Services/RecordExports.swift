@@ -11,7 +11,7 @@ enum RecordExports {
 
     static func serve(_ req: Request, kind: Kind, format: String) async throws -> Response {
         let ctx = try req.ctx()
-        let year = try RecordAPIController.year(req, ctx: ctx)
+        let year = try req.yearQuery(ctx)
         let org = try await RecordAPIController.optionalOrg(req, ctx: ctx)
         var rows: [[String]]
         let name: String
@@ -28,16 +28,8 @@ enum RecordExports {
             try await req.require(.readRecords, entity: "meeting")
             name = "\(year)年组织生活达标情况"
             let settings = try await RecordSettings.load(on: req.db)
-            let ruled = Set(settings.orgLifeRules.filter(\.enabled).flatMap(\.orgTypes).map(\.rawValue))
-            let q = OrgModel.query(on: req.db).inScope(ctx.scope.roots(for: .readRecords), path: \.$path)
-                .filter(\.$status == Domain.OrgStatus.active.rawValue).filter(\.$type ~~ Array(ruled))
-            if let o = org { q.filter(\.$path, .custom("LIKE"), o.path + "%") }
-            let orgs = try await q.sort(\.$path).all()
-            let recs = try await OrgLifeService.records(orgIDs: orgs.compactMap(\.id), year: year, on: req.db)
             rows = [["党组织", "类型"] + (1...12).map { "\($0)月" } + ["达标月份占比", "未达标事项"]]
-            for o in orgs {
-                let cal = OrgLifeCompliance.calendar(orgType: o.orgType, year: year, records: recs[o.id!] ?? [], rules: settings.orgLifeRules,
-                                                     today: ctx.today, since: settings.since, founded: o.foundedOn.flatMap(Day.init(iso:)))
+            for (o, cal) in try await OrgLifeService.scopeCalendars(ctx: ctx, year: year, settings: settings, under: org).rows {
                 rows.append([o.name, o.orgType.label] + cal.map(\.status.label) + [OrgLifeCompliance.share(cal).map { "\(Int(($0 * 100).rounded()))%" } ?? "",
                              cal.filter { $0.status == .missing }.map { "\($0.month)月：" + $0.missingLabels.joined(separator: "、") }.joined(separator: "；")])
             }

@@ -4,12 +4,6 @@ import Domain
 
 /// `/api/v1/ratings`, `/api/v1/notices`, `/api/v1/schemes` (DOMAIN §2).
 struct RatingAPIController {
-    static func year(_ req: Request, ctx: Ctx) throws -> Int {
-        guard let s = try? req.query.get(String.self, at: "year"), !s.isEmpty else { return ctx.today.year }
-        guard let y = Int(s), (2000...2100).contains(y) else { throw AppError.badRequest("年度 year 应为2000到2100之间的整数", field: "year") }
-        return y
-    }
-
     /// A rating with everything the detail page and API show; drafts get the computed criteria pre-filled.
     static func detail(_ r: RatingModel, ctx: Ctx) async throws -> (RatingDTO, RatingScheme, BranchFacts?) {
         let scheme = try await RatingService.scheme(for: r, on: ctx.db)
@@ -52,7 +46,7 @@ struct RatingAPIController {
         let stage = (try? req.query.get(String.self, at: "stage")) ?? ""
         if !stage.isEmpty && RatingStage(rawValue: stage) == nil { throw AppError.badRequest("状态筛选值无效", field: "stage") }
         let waiting = Check.bool(try? req.query.get(String.self, at: "waiting"))
-        return .init(year: try year(req, ctx: ctx), stage: stage, waiting: waiting, orgID: try? req.query.get(String.self, at: "orgId"))
+        return .init(year: try req.yearQuery(ctx), stage: stage, waiting: waiting, orgID: try? req.query.get(String.self, at: "orgId"))
     }
 
     func list(_ req: Request) async throws -> ListResponse<RatingDTO> {
@@ -150,21 +144,21 @@ struct RatingAPIController {
     func results(_ req: Request) async throws -> ResultsDTO {
         let ctx = try req.ctx()
         try await req.require(.readRatings, entity: "rating")
-        let y = try Self.year(req, ctx: ctx)
+        let y = try req.yearQuery(ctx)
         return ResultsDTO(year: y, units: try await RatingResults.units(year: y, ctx: ctx))
     }
 
     func export(_ req: Request) async throws -> Response {
         let ctx = try req.ctx()
         try await req.require(.readRatings, entity: "rating")
-        let y = try Self.year(req, ctx: ctx)
+        let y = try req.yearQuery(ctx)
         return try ImportExport.download(try await RatingExport.table(year: y, ctx: ctx), name: "\(y)年度五星支部评定", format: req.parameters.get("format") ?? "csv")
     }
 
     func marketImport(_ req: Request) async throws -> MarketImportResult {
         let ctx = try req.ctx()
         try await MarketService.requireImporter(ctx)
-        let y = try Self.year(req, ctx: ctx)
+        let y = try req.yearQuery(ctx)
         let s = try await MarketService.importYear(y, table: try ImportAPI.table(req), ctx: ctx)
         return MarketImportResult(year: s.year, rows: s.rows, linked: s.linked, capped: s.capped, vetoed: s.vetoed)
     }
@@ -172,13 +166,13 @@ struct RatingAPIController {
     func market(_ req: Request) async throws -> [MarketScoreDTO] {
         let ctx = try req.ctx()
         try await req.require(.readRatings, entity: "market")
-        return try await MarketService.list(year: try Self.year(req, ctx: ctx), ctx: ctx).map(MarketScoreDTO.init)
+        return try await MarketService.list(year: try req.yearQuery(ctx), ctx: ctx).map(MarketScoreDTO.init)
     }
 
     func rectifications(_ req: Request) async throws -> [RectificationDTO] {
         let ctx = try req.ctx()
         try await req.require(.readRatings, entity: "rectification")
-        let y = try Self.year(req, ctx: ctx)
+        let y = try req.yearQuery(ctx)
         return try await RectificationModel.query(on: ctx.db).filter(\.$year == y)
             .inScope(ctx.scope.roots(for: .readRatings), path: \.$orgPath).sort(\.$createdAt).all().map(RectificationDTO.init)
     }

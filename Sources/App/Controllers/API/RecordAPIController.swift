@@ -5,12 +5,6 @@ import Domain
 /// JSON API of everyday records: organizational life and its compliance, points
 /// the demand workflow and the settings behind them.
 struct RecordAPIController {
-    static func year(_ req: Request, ctx: Ctx) throws -> Int {
-        guard let raw = try? req.query.get(String.self, at: "year"), !raw.isEmpty else { return ctx.today.year }
-        guard let y = Int(raw), (2000...2100).contains(y) else { throw AppError.badRequest("年度 year 应为2000到2100之间的整数", field: "year") }
-        return y
-    }
-
     static func optionalOrg(_ req: Request, ctx: Ctx) async throws -> OrgModel? {
         guard let ref = try? req.query.get(String.self, at: "orgId"), !ref.isEmpty else { return nil }
         return try await OrgService.find(ref, ctx: ctx, for: .readRecords)
@@ -23,7 +17,8 @@ struct RecordAPIController {
         try await req.require(.readRecords, entity: "meeting")
         let paging = try Paging(req)
         let org = try await Self.optionalOrg(req, ctx: ctx)
-        let year = (try? req.query.get(String.self, at: "year")).flatMap { $0.isEmpty ? nil : $0 } == nil ? nil : try Self.year(req, ctx: ctx)
+        let hasYear = !((try? req.query.get(String.self, at: "year")) ?? "").isEmpty
+        let year = hasYear ? try req.yearQuery(ctx) : nil
         let (rows, total) = try await OrgLifeService.list(org: org, year: year, ctx: ctx, paging: paging)
         return ListResponse(items: rows.map(MeetingDTO.init), total: total, page: paging.page, per: paging.per)
     }
@@ -58,7 +53,7 @@ struct RecordAPIController {
     func compliance(_ req: Request) async throws -> ComplianceDTO {
         let ctx = try req.ctx()
         let org = try await OrgService.find(req.parameters.get("id") ?? "", ctx: ctx, for: .readRecords)
-        let year = try Self.year(req, ctx: ctx)
+        let year = try req.yearQuery(ctx)
         let settings = try await RecordSettings.load(on: req.db)
         return ComplianceDTO(org: org, year: year, months: try await OrgLifeService.calendar(org, year: year, settings: settings, today: ctx.today, on: req.db))
     }
@@ -82,7 +77,7 @@ struct RecordAPIController {
     func points(_ req: Request) async throws -> ListResponse<PointEntryDTO> {
         let ctx = try req.ctx()
         let paging = try Paging(req)
-        let year = try Self.year(req, ctx: ctx)
+        let year = try req.yearQuery(ctx)
         var memberID: UUID?
         if let ref = try? req.query.get(String.self, at: "memberId"), !ref.isEmpty {
             let m = try await MemberService.find(ref, ctx: ctx, for: .readRecords)
@@ -117,7 +112,7 @@ struct RecordAPIController {
     func ranking(_ req: Request) async throws -> [StandingDTO] {
         let ctx = try req.ctx()
         try await req.require(.readRecords, entity: "points")
-        return try await PointsService.ranking(year: try Self.year(req, ctx: ctx), ctx: ctx).map(StandingDTO.init)
+        return try await PointsService.ranking(year: try req.yearQuery(ctx), ctx: ctx).map(StandingDTO.init)
     }
 
     // MARK: demands — the resident (no login)
@@ -257,13 +252,13 @@ extension RecordAPIController {
         let ctx = try req.ctx()
         try await req.require(.readRecords, entity: "filing")
         let org = try await Self.optionalOrg(req, ctx: ctx)
-        return try await FilingService.list(ctx: ctx, year: try Self.year(req, ctx: ctx), org: org).map { FilingDTO($0, today: ctx.today) }
+        return try await FilingService.list(ctx: ctx, year: try req.yearQuery(ctx), org: org).map { FilingDTO($0, today: ctx.today) }
     }
 
     func filingStatus(_ req: Request) async throws -> [FilingStatusDTO] {
         let ctx = try req.ctx()
         try await req.require(.readRecords, entity: "filing")
-        return try await FilingService.statuses(year: try Self.year(req, ctx: ctx), today: ctx.today, ctx: ctx).map(FilingStatusDTO.init)
+        return try await FilingService.statuses(year: try req.yearQuery(ctx), today: ctx.today, ctx: ctx).map(FilingStatusDTO.init)
     }
 
     func createFiling(_ req: Request) async throws -> Response {
@@ -359,7 +354,7 @@ extension RecordAPIController {
         }
         var memberID: UUID?
         if let ref = try? req.query.get(String.self, at: "memberId"), !ref.isEmpty { memberID = try await MemberService.find(ref, ctx: ctx, for: .readRecords).id }
-        let (rows, total) = try await ServiceRecordService.list(ctx: ctx, filter: .init(orgID: org?.id, memberID: memberID, status: status, year: try Self.year(req, ctx: ctx)), paging: paging)
+        let (rows, total) = try await ServiceRecordService.list(ctx: ctx, filter: .init(orgID: org?.id, memberID: memberID, status: status, year: try req.yearQuery(ctx)), paging: paging)
         return ListResponse(items: rows.map { ServiceRecordDTO($0, showLink: Self.showsLink($0, ctx: ctx)) }, total: total, page: paging.page, per: paging.per)
     }
 
@@ -385,7 +380,7 @@ extension RecordAPIController {
     func serviceCheck(_ req: Request) async throws -> ServiceCheckDTO {
         let ctx = try req.ctx()
         let org = try await OrgService.find(req.parameters.get("id") ?? "", ctx: ctx, for: .readRecords)
-        let year = try Self.year(req, ctx: ctx)
+        let year = try req.yearQuery(ctx)
         let rows = try await ServiceRecordService.check(branch: org, year: year, ctx: ctx)
         return ServiceCheckDTO(orgId: org.idString, orgName: org.name, year: year, rows: rows.map { r in
             .init(memberId: r.member.idString, name: r.member.name, months: r.months.enumerated().map {

@@ -106,14 +106,8 @@ struct DashboardController {
             out.append(.init(label: "\(year)年清单逾期未报", value: flags, href: "/tasks#filing-status", tone: flags == 0 ? "ok" : "alert"))
             // the last finished month's organizational life
             let last = ctx.today.adding(days: -ctx.today.day)
-            let ruled = Set(settings.orgLifeRules.filter(\.enabled).flatMap(\.orgTypes).map(\.rawValue))
-            let orgs = try await OrgModel.query(on: req.db).inScope(ctx.scope.roots(for: .readRecords), path: \.$path)
-                .filter(\.$status == Domain.OrgStatus.active.rawValue).filter(\.$type ~~ Array(ruled)).all()
-            let recs = try await OrgLifeService.records(orgIDs: orgs.compactMap(\.id), year: last.year, on: req.db)
-            let missing = orgs.filter { o in
-                OrgLifeCompliance.calendar(orgType: o.orgType, year: last.year, records: recs[o.id!] ?? [], rules: settings.orgLifeRules, today: ctx.today,
-                                           since: settings.since, founded: o.foundedOn.flatMap(Day.init(iso:)))[last.month - 1].status == .missing
-            }.count
+            let missing = try await OrgLifeService.scopeCalendars(ctx: ctx, year: last.year, settings: settings).rows
+                .filter { $0.months[last.month - 1].status == .missing }.count
             out.append(.init(label: "\(last.month)月组织生活未达标", value: missing, href: "/meetings?year=\(last.year)", tone: missing == 0 ? "ok" : "alert"))
             let pendingService = try await ServiceRecordService.list(ctx: ctx, filter: .init(orgID: nil, memberID: nil, status: .pending, year: year), paging: Paging(page: 1, per: 1)).1
             out.append(.init(label: "待确认服务时长", value: pendingService, href: "/service#pending", tone: pendingService == 0 ? "ok" : "warn"))

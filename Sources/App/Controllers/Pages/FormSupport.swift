@@ -1,4 +1,5 @@
 import Vapor
+import Fluent
 import Domain
 
 /// What a form page needs to keep what was typed and show each error beside its field.
@@ -23,6 +24,13 @@ struct SelectOption: Encodable, Sendable {
 }
 
 extension Request {
+    /// `?year=` of every list, page and API: this year when absent, 400 when not 2000–2100.
+    func yearQuery(_ ctx: Ctx) throws -> Int {
+        guard let s = try? query.get(String.self, at: "year"), !s.isEmpty else { return ctx.today.year }
+        guard let y = Int(s), (2000...2100).contains(y) else { throw AppError.badRequest("年度 year 应为2000到2100之间的整数", field: "year") }
+        return y
+    }
+
     /// The submitted form as field → text (the CSRF field removed).
     func formFields() throws -> [String: String] {
         var f = (try? content.decode([String: String].self)) ?? [:]
@@ -48,6 +56,16 @@ enum Options {
     static func roles(selected: String?, grantable: (Role) -> Bool) -> [SelectOption] {
         Role.allCases.filter(grantable).map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == selected) }
     }
+    /// Members (正式、预备党员) the user may record for, "姓名（支部）", the first 500 by branch;
+    /// `serving`: only those who owe community service (not retired).
+    static func members(ctx: Ctx, selected: Set<String>, serving: Bool = false) async throws -> [SelectOption] {
+        let q = MemberModel.query(on: ctx.db).inScope(ctx.scope.roots(for: .writeRecords), path: \.$orgPath)
+            .filter(\.$status ~~ PoliticalStatus.partyMemberValues)
+        if serving { q.filter(\.$retired == false) }
+        return try await q.with(\.$org).sort(\.$orgPath).sort(\.$name).limit(500).all()
+            .map { SelectOption(value: $0.idString, label: "\($0.name)（\($0.org.name)）", selected: selected.contains($0.idString)) }
+    }
+
     /// Org choices indented by depth, e.g. "　　规划科党支部（党支部）".
     static func orgs(_ orgs: [OrgModel], selected: String?, where keep: (OrgModel) -> Bool = { _ in true }) -> [SelectOption] {
         let minDepth = orgs.map(\.depth).min() ?? 0

@@ -191,7 +191,7 @@ struct OrgLifePageController {
     func orgCalendar(_ req: Request) async throws -> View {
         let ctx = try req.ctx()
         let org = try await OrgService.find(req.parameters.get("id") ?? "", ctx: ctx, for: .readRecords)
-        let year = try RecordAPIController.year(req, ctx: ctx)
+        let year = try req.yearQuery(ctx)
         let settings = try await RecordSettings.load(on: req.db)
         let months = try await OrgLifeService.calendar(org, year: year, settings: settings, today: ctx.today, on: req.db)
         let rows = try await MeetingModel.query(on: req.db).filter(\.$orgID == org.id!)
@@ -230,19 +230,10 @@ extension OrgLifePageController {
     func overview(_ req: Request) async throws -> View {
         let ctx = try req.ctx()
         try await req.require(.readRecords, entity: "meeting")
-        let year = try RecordAPIController.year(req, ctx: ctx)
+        let year = try req.yearQuery(ctx)
         let paging = try Paging(req, defaultPer: 30)
         let settings = try await RecordSettings.load(on: req.db)
-        let ruled = Set(settings.orgLifeRules.filter(\.enabled).flatMap(\.orgTypes).map(\.rawValue))
-        let q = OrgModel.query(on: req.db).inScope(ctx.scope.roots(for: .readRecords), path: \.$path)
-            .filter(\.$status == OrgStatus.active.rawValue).filter(\.$type ~~ Array(ruled))
-        let total = try await q.count()
-        let orgs = try await q.sort(\.$path).range(paging.range).all()
-        let recs = try await OrgLifeService.records(orgIDs: orgs.compactMap(\.id), year: year, on: req.db)
-        let cals = orgs.map { o in
-            (o, OrgLifeCompliance.calendar(orgType: o.orgType, year: year, records: recs[o.id!] ?? [], rules: settings.orgLifeRules,
-                                           today: ctx.today, since: settings.since, founded: o.foundedOn.flatMap(Day.init(iso:))))
-        }
+        let (cals, total) = try await OrgLifeService.scopeCalendars(ctx: ctx, year: year, settings: settings, paging: paging)
         // compliance rate by month over the orgs on this page
         let monthRate = (0..<12).map { i -> String in
             let decided = cals.filter { [.met, .missing].contains($0.1[i].status) }
@@ -262,9 +253,7 @@ extension OrgLifePageController {
 
 /// R-18 drawn on the server: orgs × months, one coloured cell per month.
 enum Heatmap {
-    static func esc(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    static func esc(_ s: String) -> String { StarChart.esc(s) }
 
     static func colour(_ s: OrgLifeCompliance.Status) -> String {
         switch s {

@@ -41,7 +41,7 @@ struct PointsPageController {
 
     func render(_ req: Request, form: FormState, status: HTTPStatus = .ok) async throws -> View {
         let ctx = try req.ctx()
-        let year = try RecordAPIController.year(req, ctx: ctx)
+        let year = try req.yearQuery(ctx)
         let paging = try Paging(req, defaultPer: 30)
         var member: MemberModel?
         if let ref = try? req.query.get(String.self, at: "member"), !ref.isEmpty { member = try await MemberService.find(ref, ctx: ctx, for: .readRecords) }
@@ -62,10 +62,7 @@ struct PointsPageController {
             }
         }
         if canAward {
-            // members of the user's writable scope (the first 500, by branch)
-            let q = MemberModel.query(on: req.db).filter(\.$status ~~ [PoliticalStatus.full.rawValue, PoliticalStatus.probationary.rawValue])
-                .inScope(ctx.scope.roots(for: .writeRecords), path: \.$orgPath).with(\.$org).sort(\.$orgPath).sort(\.$name).limit(500)
-            members = try await q.all().map { SelectOption(value: $0.idString, label: "\($0.name)（\($0.org.name)）", selected: $0.idString == form.values["member"] || $0.id == member?.id) }
+            members = try await Options.members(ctx: ctx, selected: Set([form.values["member"], member?.idString].compactMap { $0 }))
         }
         let manual = settings.pointRules.filter { $0.enabled && $0.source == .manual }
         let title = member.map { "\($0.name)的积分" } ?? "党员积分"

@@ -47,7 +47,7 @@ struct RatingPageController {
     func list(_ req: Request) async throws -> View {
         let ctx = try req.ctx()
         try await req.require(.readRatings, entity: "rating")
-        let year = try RatingAPIController.year(req, ctx: ctx)
+        let year = try req.yearQuery(ctx)
         var f = try RatingAPIController.filter(req, ctx: ctx)
         let waitingParam = try? req.query.get(String.self, at: "waiting")
         f.waiting = waitingParam == nil ? (ctx.scope.allows(.reviewRatings) || ctx.scope.allows(.applyRating)) : Check.bool(waitingParam)

@@ -228,7 +228,7 @@ struct RatingSetupPageController {
     func market(_ req: Request) async throws -> View {
         let ctx = try req.ctx()
         try await req.require(.readRatings, entity: "market")
-        let year = try RatingAPIController.year(req, ctx: ctx)
+        let year = try req.yearQuery(ctx)
         let rows = try await MarketService.list(year: year, ctx: ctx)
         var thresholds = RatingScheme.nanyang.thresholds
         if let round = try await RoundModel.query(on: ctx.db).filter(\.$year == year).first() {
@@ -255,7 +255,7 @@ struct RatingSetupPageController {
     func marketImportForm(_ req: Request) async throws -> View {
         let ctx = try req.ctx()
         try await MarketService.requireImporter(ctx)
-        return try await req.view.render("import", await ImportPages.page(req, .market(year: try RatingAPIController.year(req, ctx: ctx))))
+        return try await req.view.render("import", await ImportPages.page(req, .market(year: try req.yearQuery(ctx))))
     }
 
     func marketImport(_ req: Request) async throws -> Response {
@@ -274,7 +274,7 @@ struct RatingSetupPageController {
     func ledger(_ req: Request) async throws -> View {
         let ctx = try req.ctx()
         try await req.require(.readRatings, entity: "rating")
-        let year = try RatingAPIController.year(req, ctx: ctx)
+        let year = try req.yearQuery(ctx)
         let ratings = try await RatingModel.query(on: ctx.db).filter(\.$year == year)
             .inScope(ctx.scope.roots(for: .readRatings), path: \.$branchPath).all()
         let byID = Dictionary(uniqueKeysWithValues: ratings.map { ($0.id!, $0) })

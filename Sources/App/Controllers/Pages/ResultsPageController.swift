@@ -24,7 +24,7 @@ struct ResultsPageController {
     func show(_ req: Request) async throws -> View {
         let ctx = try req.ctx()
         try await req.require(.readRatings, entity: "rating")
-        let year = try RatingAPIController.year(req, ctx: ctx)
+        let year = try req.yearQuery(ctx)
         let units = try await RatingResults.units(year: year, ctx: ctx)
         let printMode = Check.bool(try? req.query.get(String.self, at: "print"))
         // the notice is issued by the committee that ran the year, whoever prints it

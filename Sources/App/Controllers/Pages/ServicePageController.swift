@@ -33,7 +33,7 @@ struct ServicePageController {
     func render(_ req: Request, form: FormState) async throws -> View {
         let ctx = try req.ctx()
         guard ctx.scope.allows(.readRecords) || ctx.user.memberID != nil else { throw await ctx.deny("无权访问：您的账号未关联党员", entity: "service") }
-        let year = try RecordAPIController.year(req, ctx: ctx)
+        let year = try req.yearQuery(ctx)
         let settings = try await RecordSettings.load(on: req.db)
         let communities = try await DemandService.publicCommunities(on: req.db)
         let cname = Dictionary(uniqueKeysWithValues: communities.map { ($0.id!, $0.name) })
@@ -73,9 +73,7 @@ struct ServicePageController {
                 }
             }
             if ctx.scope.allows(.writeRecords) {
-                members = try await MemberModel.query(on: req.db).inScope(ctx.scope.roots(for: .writeRecords), path: \.$orgPath).filter(\.$retired == false)
-                    .filter(\.$status ~~ [PoliticalStatus.full.rawValue, PoliticalStatus.probationary.rawValue]).sort(\.$orgPath).sort(\.$name).limit(500).all()
-                    .map { SelectOption(value: $0.idString, label: $0.name, selected: $0.idString == form.values["member"]) }
+                members = try await Options.members(ctx: ctx, selected: Set([form.values["member"] ?? ""]), serving: true)
             }
         }
         return try await req.view.render("service/index", Page(

@@ -30,7 +30,7 @@ struct TaskPageController {
 
     func index(_ req: Request) async throws -> View {
         let ctx = try req.ctx()
-        let year = try RecordAPIController.year(req, ctx: ctx)
+        let year = try req.yearQuery(ctx)
         let paging = try Paging(req, defaultPer: 20)
         let settings = try await RecordSettings.load(on: req.db)
         let cal = try await CalendarService.calendar(req.application, db: req.db)
@@ -75,14 +75,12 @@ struct TaskPageController {
         let orgs = try await OrgLifePageController.writableOrgs(ctx: ctx)
         let settings = try await RecordSettings.load(on: req.db)
         let lists = try await FilingService.list(ctx: ctx, year: ctx.today.year, org: nil).filter { $0.kindValue == .duties }
-        let members = try await MemberModel.query(on: req.db).inScope(ctx.scope.roots(for: .writeRecords), path: \.$orgPath)
-            .filter(\.$status ~~ [PoliticalStatus.full.rawValue, PoliticalStatus.probationary.rawValue]).with(\.$org).sort(\.$orgPath).sort(\.$name).limit(500).all()
         return TaskForm(meta: await PageMeta.make(req, title: "交办任务", crumbs: [("清单与任务", "/tasks"), ("交办任务", nil)]),
                         form: FormState(values: values, errors: errors, keys: Self.taskKeys),
                         orgs: Options.orgs(orgs, selected: values["org"]),
                         presets: settings.allPresets.map { SelectOption(value: $0.key, label: $0.name, selected: $0.key == (values["preset"] ?? "13710")) },
                         lists: lists.map { SelectOption(value: $0.idString, label: "\($0.orgName)：\($0.title)", selected: $0.idString == values["list"]) },
-                        members: members.map { SelectOption(value: $0.idString, label: "\($0.name)（\($0.org.name)）", selected: $0.idString == values["owner"]) })
+                        members: try await Options.members(ctx: ctx, selected: Set([values["owner"] ?? ""])))
     }
 
     func newTask(_ req: Request) async throws -> View {
