@@ -119,3 +119,103 @@ private func d(_ s: String) -> Day { Day(iso: s)! }
         #expect(AwardEligibility.member(.init(branch: ok, disciplined: true)).reasons == ["本年度受到纪律处理"])
     }
 }
+
+/// DOMAIN §7: the problem ledger's steps; verification is the supervisor's.
+@Suite struct ProblemLedgerTests {
+    @Test func r22_aProblemClosesOnlyThroughAVerifiedRectification() {
+        #expect(ProblemStep.rectified.next(from: .open) == .rectified)
+        #expect(ProblemStep.verify.next(from: .open) == nil)          // nobody verifies what was not reported done
+        #expect(ProblemStep.verify.next(from: .rectified) == .verified)
+        #expect(ProblemStep.reject.next(from: .rectified) == .open)   // a failed check reopens it
+        #expect(ProblemStep.progress.next(from: .verified) == nil)    // a closed problem stays closed
+        #expect(ProblemStep.verify.needsSupervisor && !ProblemStep.rectified.needsSupervisor)
+    }
+
+    @Test func problemFormNamesTheFieldAndWhy() {
+        let (_, _, _, _, e) = ProblemRules.validate(source: "x", aspect: "service", description: "", found: "2026-12-01", deadline: "2026-11-01",
+                                                    leader: "", measures: "", today: d("2026-11-21"))
+        #expect(e["source"] != nil && e["description"] == "问题描述不能为空" && e["foundOn"]?.contains("不能晚于") == true && e["leader"] != nil)
+        let (_, _, _, _, e2) = ProblemRules.validate(source: "spotCheck", aspect: "service", description: "台账不全", found: "2026-11-01", deadline: "2026-10-01",
+                                                     leader: "王强", measures: "", today: d("2026-11-21"))
+        #expect(e2.order == ["deadline"] && e2["deadline"] == "整改期限不能早于发现日期")
+    }
+}
+
+/// DOMAIN §8: 月晒季评年考 under a weighted scheme.
+@Suite struct AssessmentTests {
+    @Test func weightsMustAddUpTo100() {
+        #expect(Assessment.Weights().validate().isEmpty)
+        let e = Assessment.Weights(reports: 10, quarters: 50, rating: 20, brand: 10, compliance: 10, satisfaction: 10).validate()
+        #expect(e["weights"] == "各项权重之和应为100，现为110")
+    }
+
+    @Test func theYearlyScoreWeighsEveryPartAndSharesOutWhatDoesNotApply() {
+        let w = Assessment.Weights()   // 10/40/20/10/10/10
+        let full = Assessment.Facts(monthsDue: 10, reportsOnTime: 10, quarterScores: [90, 80, 70], quartersDue: 3, level: 4,
+                                    brand: .named, compliance: 0.9, satisfaction: 80)
+        // 10·100 + 40·80 + 20·80 + 10·100 + 10·90 + 10·80 = 8500 → 85
+        #expect(Assessment.score(full, weights: w).total == 85)
+        // no survey: its 10 are shared out over the other 90
+        var noSurvey = full; noSurvey.satisfaction = nil
+        #expect(Assessment.score(noSurvey, weights: w).total == 85.6)   // 7700 / 90
+        // a missing report counts 0, a late one half
+        var late = full; late.reportsOnTime = 8; late.reportsLate = 1
+        let s = Assessment.score(late, weights: w)
+        #expect(s.parts[.reports] == 85 && s.notes.contains("1个月未报月晒"))
+        // an unrated org gets 0 for the rating, not a pass
+        var unrated = full; unrated.level = nil
+        #expect(Assessment.score(unrated, weights: w).total == 69)
+    }
+
+    @Test func monthlyReportsAreDueOnTheSettingDayOfTheNextMonth() {
+        #expect(Assessment.reportDue(year: 2026, month: 12, dueDay: 5) == d("2027-01-05"))
+        #expect(Assessment.monthsDue(year: 2026, today: d("2026-11-21"), dueDay: 5) == Array(1...10))
+        #expect(Assessment.monthsDue(year: 2026, today: d("2026-11-05"), dueDay: 5) == Array(1...9))
+        #expect(Assessment.quartersOver(year: 2026, today: d("2026-11-21")) == 3)
+    }
+
+    @Test func rankingSharesEqualTotals() {
+        let r = Assessment.rank([("a", 90.0), ("b", 95.0), ("c", 90.0), ("d", 80.0)]) { $0.1 }
+        #expect(r.map { "\($0.0.0)\($0.1)" } == ["b1", "a2", "c2", "d4"])
+    }
+
+    @Test func aQuarterScoreIs0To100WithOneDecimalAndNotForAQuarterNotBegun() {
+        #expect(Assessment.validateQuarter(year: 2026, quarter: 3, score: "88.5", comment: "", today: d("2026-11-21")).0 == 88.5)
+        #expect(Assessment.validateQuarter(year: 2026, quarter: 3, score: "101", comment: "", today: d("2026-11-21")).1["score"] != nil)
+        #expect(Assessment.validateQuarter(year: 2026, quarter: 3, score: "88.55", comment: "", today: d("2026-11-21")).1["score"] != nil)
+        #expect(Assessment.validateQuarter(year: 2026, quarter: 4, score: "90", comment: "", today: d("2026-11-21")).1.isEmpty)   // the current quarter
+        #expect(Assessment.validateQuarter(year: 2026, quarter: 4, score: "90", comment: "", today: d("2026-08-21")).1["quarter"] == "第4季度尚未开始，不能评分")
+    }
+}
+
+/// DOMAIN §8: surveys for service recipients.
+@Suite struct SurveyTests {
+    let qs = SurveyRules.template
+
+    @Test func theBuilderNeedsATitleAndTwoDistinctOptionsForAChoice() {
+        #expect(SurveyRules.validate(title: "满意度", questions: qs).isEmpty)
+        #expect(SurveyRules.validate(title: "", questions: []).order == ["title", "questions"])
+        let dup = [SurveyQuestion(kind: .single, text: "是否满意", options: ["是", "是", "否"])]
+        #expect(SurveyRules.validate(title: "x", questions: dup)["questions"] == "第1题有重复的选项")
+        let one = [SurveyQuestion(kind: .multiple, text: "哪些方面", options: ["a"])]
+        #expect(SurveyRules.validate(title: "x", questions: one)["questions"] == "第1题（多选）至少需要两个选项")
+    }
+
+    @Test func answersAreCheckedPerQuestion() {
+        let (a, e) = SurveyRules.answers(qs, raw: [["5"], ["4"], ["3"], ["0"], ["1", "2"], ["很好"]])
+        #expect(e.isEmpty && a == [.scale(5), .scale(4), .scale(3), .choices([0]), .choices([1, 2]), .text("很好")])
+        let (_, e2) = SurveyRules.answers(qs, raw: [["6"], [], ["3"], ["0", "1"], ["9"], []])
+        #expect(e2["q1"] == "第1题请选择1到5分" && e2["q2"] == "第2题为必答题" && e2["q4"] == "第4题只能选一项" && e2["q5"] == "第5题的选项无效")
+        #expect(e2["q6"] == nil)   // optional
+    }
+
+    @Test func satisfactionIsTheMeanScaleOn0To100AndResultsCountEachOption() {
+        let r1: [SurveyAnswer] = [.scale(5), .scale(5), .scale(5), .choices([0]), .skipped, .skipped]
+        let r2: [SurveyAnswer] = [.scale(3), .scale(4), .scale(2), .choices([1]), .choices([0, 1]), .text("窗口人少")]
+        #expect(SurveyRules.satisfaction(qs, responses: [r1, r2]) == 75)   // mean 4 → 75
+        #expect(SurveyRules.satisfaction(qs, responses: []) == nil)
+        let res = SurveyRules.results(qs, responses: [r1, r2])
+        #expect(res[0].counts == [0, 0, 1, 0, 1] && res[0].mean == 4)
+        #expect(res[3].counts == [1, 1] && res[4].answered == 1 && res[5].texts == ["窗口人少"])
+    }
+}
