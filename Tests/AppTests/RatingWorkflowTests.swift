@@ -215,7 +215,7 @@ import Domain
             let sum = try res.json()
             #expect(sum["capped"] as? Int == 1 && sum["vetoed"] as? Int == 1)
             // then the veto opened a rectification with a deadline
-            let recs = try await RectificationModel.query(on: t.db).filter(\.$source == "market_veto").all()
+            let recs = try await ProblemModel.query(on: t.db).filter(\.$source == "market_veto").all()
             #expect(recs.count == 1)
             #expect(recs.first?.deadline == "2027-02-19")
             // an unknown branch makes the whole import fail, nothing kept

@@ -60,6 +60,15 @@ private func d(_ s: String) -> Day { Day(iso: s)! }
         #expect(s.history.last?.reason.contains("移出软弱涣散名单") == true)
     }
 
+    @Test func r22_theYearsOnTheWeakAndLaxListAreKnownFromTheHistory() {
+        let ps = [P(aspect: .political, found: d("2025-10-01"), deadline: d("2026-06-30"), verified: d("2026-03-01")),
+                  P(aspect: .service, found: d("2025-10-01"), deadline: d("2026-06-30"), verified: d("2026-03-01")),
+                  P(aspect: .integrity, found: d("2025-10-01"), deadline: d("2026-06-30"), verified: d("2026-03-01"))]
+        let h = Escalation.state(ps, today: d("2027-05-01")).history
+        #expect(Escalation.wasWeak(h, in: 2025) && Escalation.wasWeak(h, in: 2026))   // listed in 2025, still listed when 2026 began
+        #expect(!Escalation.wasWeak(h, in: 2027) && !Escalation.wasWeak(h, in: 2024))
+    }
+
     @Test func r22_leaderStageEndsWhenSolvedWithinTheThreeMonths() {
         let ps = [P(aspect: .service, found: d("2026-01-10"), deadline: d("2026-03-31"), verified: d("2026-05-20"))]
         let s = Escalation.state(ps, today: d("2026-11-21"))
@@ -212,8 +221,8 @@ private func d(_ s: String) -> Day { Day(iso: s)! }
     @Test func satisfactionIsTheMeanScaleOn0To100AndResultsCountEachOption() {
         let r1: [SurveyAnswer] = [.scale(5), .scale(5), .scale(5), .choices([0]), .skipped, .skipped]
         let r2: [SurveyAnswer] = [.scale(3), .scale(4), .scale(2), .choices([1]), .choices([0, 1]), .text("窗口人少")]
-        #expect(SurveyRules.satisfaction(qs, responses: [r1, r2]) == 75)   // mean 4 → 75
-        #expect(SurveyRules.satisfaction(qs, responses: []) == nil)
+        #expect(SurveyRules.satisfaction(responses: [r1, r2]) == 75)   // mean 4 → 75
+        #expect(SurveyRules.satisfaction(responses: []) == nil)
         let res = SurveyRules.results(qs, responses: [r1, r2])
         #expect(res[0].counts == [0, 0, 1, 0, 1] && res[0].mean == 4)
         #expect(res[3].counts == [1, 1] && res[4].answered == 1 && res[5].texts == ["窗口人少"])

@@ -204,7 +204,7 @@ struct MarketScoreDTO: Content {
 struct RectificationDTO: Content {
     var id: String; var orgId: String; var orgName: String; var year: Int; var kind: String; var kindLabel: String
     var source: String; var sourceLabel: String; var reason: String; var deadline: String?; var status: String
-    init(_ x: RectificationModel) {
+    init(_ x: ProblemModel) {
         id = x.id?.uuidString.lowercased() ?? ""; orgId = x.orgID.uuidString.lowercased(); orgName = x.orgName; year = x.year; kind = x.kind
         kindLabel = x.kindLabel; source = x.source; sourceLabel = x.sourceLabel; reason = x.reason; deadline = x.deadline; status = x.status
     }

@@ -14,6 +14,7 @@ enum Migrations {
         app.migrations.add(M005CreateCalendar(seed: calendarSeed))
         app.migrations.add(M006CreateRatings())
         app.migrations.add(M007CreateRecords())
+        app.migrations.add(M008CreateSupervision())
     }
 }
 

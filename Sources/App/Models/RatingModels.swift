@@ -186,32 +186,3 @@ final class MarketScoreModel: Model, @unchecked Sendable {
     init() {}
     var standing: StarRating.MarketStanding { .init(section: section, rank: rank, total: total, score: score) }
 }
-
-/// A rectification (限期整顿) or accountability record opened by a veto, a one-star result or
-/// an upheld complaint; the problem ledger of the supervision issue takes these over.
-final class RectificationModel: Model, @unchecked Sendable {
-    static let schema = "rectifications"
-    @ID(key: .id) var id: UUID?
-    @Field(key: "org_id") var orgID: UUID
-    @Field(key: "org_path") var orgPath: String
-    @Field(key: "org_name") var orgName: String
-    @Field(key: "year") var year: Int
-    @Field(key: "kind") var kind: String
-    @Field(key: "source") var source: String
-    @OptionalField(key: "source_id") var sourceID: String?
-    @Field(key: "reason") var reason: String
-    @OptionalField(key: "deadline") var deadline: String?
-    @Field(key: "status") var status: String
-    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
-    init() {}
-
-    var kindLabel: String { kind == "accountability" ? "责任追究" : "限期整顿" }
-    var sourceLabel: String {
-        switch source {
-        case "market_veto": return "市场主体评一票否决"
-        case "complaint": return "公示期间问题反映查实"
-        case "one_star": return "评定为一星"
-        default: return source
-        }
-    }
-}

@@ -77,7 +77,8 @@ enum AttachmentService {
         let uuid = try id.uuid(or: "文件不存在")
         guard let a = try await AttachmentModel.find(uuid, on: ctx.db) else { throw AppError.notFound("文件不存在") }
         if a.ownerType == "task", let t = try await TaskModel.find(a.ownerID, on: ctx.db), t.ownerMemberID != nil, t.ownerMemberID == ctx.user.memberID { return a }
-        try await ctx.require(a.ownerType == "rating" ? .readRatings : .readRecords, at: a.orgPath, entity: "attachment", id: a.idString, label: a.filename)
+        let action: Action = a.ownerType == "rating" ? .readRatings : ["problem", "report"].contains(a.ownerType) ? .readSupervision : .readRecords
+        try await ctx.require(action, at: a.orgPath, entity: "attachment", id: a.idString, label: a.filename)
         return a
     }
 

@@ -75,13 +75,13 @@ enum MarketService {
             verdicts.append((b, StarRating.market(standings, thresholds: scheme.thresholds), scheme))
         }
         let decided = verdicts, linked = byBranch.count
-        let existing = Set(try await RectificationModel.query(on: ctx.db).filter(\.$year == year).filter(\.$source == "market_veto").all().map(\.orgID))
+        let existing = Set(try await ProblemModel.query(on: ctx.db).filter(\.$year == year).filter(\.$source == ProblemSource.marketVeto.rawValue).all().map(\.orgID))
         try await ctx.db.transaction { db in
             try await MarketScoreModel.query(on: db).filter(\.$year == year).delete()
             for chunk in models.chunked(200) { try await Array(chunk).create(on: db) }
             for (b, v, scheme) in decided where v.isVeto && !existing.contains(b.id!) {
                 try await RatingService.openRectification(orgID: b.id!, orgPath: b.path, orgName: b.name, year: year, kind: "rectification",
-                                                          source: "market_veto", sourceID: String(year), reason: v.reason ?? "", scheme: scheme, ctx: ctx, on: db)
+                                                          source: .marketVeto, sourceID: String(year), reason: v.reason ?? "", scheme: scheme, ctx: ctx, on: db)
             }
             try await ctx.audit(on: db, "import", "market", id: String(year), label: "\(year)年度市场主体评结果", orgID: nil, orgPath: nil,
                                 after: ["rows": String(models.count), "linked": String(linked)])

@@ -168,7 +168,7 @@ enum NoticeService {
                 try await RatingService.transition(r, .disqualify, kind: .county, action: "disqualify", comment: "问题反映查实：\(why!)",
                                                    scheme: scheme, ctx: ctx, in: db)
                 try await RatingService.openRectification(orgID: r.branchID, orgPath: r.branchPath, orgName: r.branchName, year: r.year,
-                                                          kind: "accountability", source: "complaint", sourceID: c.idString,
+                                                          kind: "accountability", source: .ratingComplaint, sourceID: c.idString,
                                                           reason: "公示期间问题反映查实，取消评选资格：\(why!)", scheme: scheme, ctx: ctx, on: db)
             }
             try await ctx.audit(on: db, upheld ? "uphold" : "reject", "complaint", id: c.idString, label: "对“\(r.branchName)”的问题反映",

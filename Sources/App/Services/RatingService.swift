@@ -267,7 +267,7 @@ enum RatingService {
             try await step.create(on: db)
             if after.stage == .final, after.stars.level == 1, scheme.consequence(for: 1).rectification {
                 try await openRectification(orgID: r.branchID, orgPath: r.branchPath, orgName: r.branchName, year: r.year, kind: "rectification",
-                                            source: "one_star", sourceID: r.idString, reason: "\(r.year)年度评定为一星，由上级党组织约谈党支部书记，限期整顿",
+                                            source: .oneStar, sourceID: r.idString, reason: "\(r.year)年度评定为一星，由上级党组织约谈党支部书记，限期整顿",
                                             scheme: scheme, ctx: ctx, on: db)
             }
             try await ctx.audit(on: db, action, "rating", id: r.idString, label: "\(r.year)年\(r.branchName)", orgID: r.branchID, orgPath: r.branchPath,
@@ -300,15 +300,12 @@ enum RatingService {
         r.version += 1
     }
 
-    static func openRectification(orgID: UUID, orgPath: String, orgName: String, year: Int, kind: String, source: String, sourceID: String?,
+    /// A veto, a one-star result or an upheld complaint opens a problem in the ledger (DOMAIN §7).
+    static func openRectification(orgID: UUID, orgPath: String, orgName: String, year: Int, kind: String, source: ProblemSource, sourceID: String?,
                                   reason: String, scheme: RatingScheme, ctx: Ctx, on db: any Database) async throws {
-        let x = RectificationModel()
-        x.orgID = orgID; x.orgPath = orgPath; x.orgName = orgName; x.year = year; x.kind = kind; x.source = source; x.sourceID = sourceID
-        x.reason = reason; x.status = "open"
-        x.deadline = kind == "rectification" ? ctx.today.adding(days: scheme.thresholds.rectificationDays).iso : nil
-        try await x.create(on: db)
-        try await ctx.audit(on: db, "create", "rectification", id: x.id?.uuidString.lowercased(), label: "\(orgName) \(x.kindLabel)", orgID: orgID, orgPath: orgPath,
-                            after: ["reason": reason, "deadline": x.deadline ?? ""])
+        let aspect: Star = source == .marketVeto ? .service : source == .ratingComplaint ? .integrity : .strong
+        try await ProblemService.openFromModule(orgID: orgID, orgPath: orgPath, orgName: orgName, year: year, kind: kind, source: source, sourceID: sourceID,
+                                                aspect: aspect, reason: reason, days: scheme.thresholds.rectificationDays, ctx: ctx, on: db)
     }
 
     // MARK: spot check (县级核星 of the filed levels)

@@ -62,10 +62,10 @@ public enum Role: String, Sendable, CaseIterable, Codable {
         case .unitOfficer:
             // the settings of everyday records (frequency rules, presets, limits) belong to the committee
             // notices, spot checks, the star ledger and 市场主体评 belong to the supervising committee
-            return ![.manageCalendar, .readMemberDetails, .manageSchemes, .applyRating, .manageNotices, .adjustStars, .manageRecordSettings].contains(action)
+            return ![.manageCalendar, .readMemberDetails, .manageSchemes, .applyRating, .manageNotices, .adjustStars, .manageRecordSettings, .manageAssessment].contains(action)
         case .branchSecretary:
             return [.readOrgs, .writeOrgs, .readMembers, .writeMembers, .readMemberDetails, .importData, .readRatings, .applyRating,
-                    .readRecords, .writeRecords, .handleDemands].contains(action)
+                    .readRecords, .writeRecords, .handleDemands, .readSupervision].contains(action)
         case .groupLeader:
             return [.readOrgs, .readMembers, .readRatings, .readRecords, .writeRecords].contains(action)
         case .member:
@@ -88,6 +88,10 @@ public enum Action: String, Sendable, CaseIterable {
     case readRatings, applyRating, reviewRatings, manageNotices, adjustStars, manageSchemes
     /// DOMAIN §4–§6: organizational life, lists and tasks, service, points; demands; their settings.
     case readRecords, writeRecords, handleDemands, manageRecordSettings
+    /// DOMAIN §7–§8: read the problem ledger, risk register and evaluations; record problems,
+    /// verify rectifications, keep the risk register, score quarters and run surveys; set the
+    /// yearly assessment scheme and publish its ranking.
+    case readSupervision, supervise, manageAssessment
 
     public var label: String {
         switch self {
@@ -111,6 +115,9 @@ public enum Action: String, Sendable, CaseIterable {
         case .writeRecords: return "记录组织生活、清单、服务与积分"
         case .handleDemands: return "派单与接单"
         case .manageRecordSettings: return "维护频次规则、时限与积分规则"
+        case .readSupervision: return "查看问题台账、风险点与考评"
+        case .supervise: return "督导整改、维护风险点与季度考评"
+        case .manageAssessment: return "设置年度考核方案并发布排名"
         }
     }
 }

@@ -92,6 +92,17 @@ public enum Escalation {
                      history: history, openAspects: Array(Set(stillOpen.map(\.aspect))).sorted())
     }
 
+    /// R-24 reads this: whether the org was on the 软弱涣散 list at any time of `year`.
+    public static func wasWeak(_ history: [Event], in year: Int) -> Bool {
+        var level = Level.none
+        for e in history {
+            if e.day.year > year { break }
+            if e.day.year == year && e.level == .weak { return true }
+            level = e.level
+        }
+        return level == .weak   // still listed when the year began
+    }
+
     static func labels(_ s: Set<Aspect>) -> String { s.sorted().map(\.label).joined(separator: "、") }
 }
 

@@ -110,7 +110,7 @@ public enum SurveyRules {
     }
 
     /// Satisfaction on 0…100: the mean of every 1–5 answer, 1 → 0 and 5 → 100; nil without any.
-    public static func satisfaction(_ questions: [SurveyQuestion], responses: [[SurveyAnswer]]) -> Double? {
+    public static func satisfaction(responses: [[SurveyAnswer]]) -> Double? {
         var sum = 0, n = 0
         for r in responses { for a in r { if case .scale(let v) = a { sum += v; n += 1 } } }
         guard n > 0 else { return nil }

@@ -173,7 +173,7 @@ struct RatingAPIController {
         let ctx = try req.ctx()
         try await req.require(.readRatings, entity: "rectification")
         let y = try req.yearQuery(ctx)
-        return try await RectificationModel.query(on: ctx.db).filter(\.$year == y)
+        return try await ProblemModel.query(on: ctx.db).filter(\.$year == y).filter(\.$source ~~ [ProblemSource.marketVeto, .oneStar, .ratingComplaint].map(\.rawValue))
             .inScope(ctx.scope.roots(for: .readRatings), path: \.$orgPath).sort(\.$createdAt).all().map(RectificationDTO.init)
     }
 

@@ -401,6 +401,16 @@ extension RecordAPIController {
             let m = try await OrgLifeService.find(id, ctx: ctx, for: write ? .writeRecords : .readRecords)
             return (m.id!, m.orgPath, "\(m.orgName) \(m.date) \(m.topic)")
         }
+        if kind == "problem" {
+            let p = try await ProblemService.find(id, ctx: ctx)
+            if write { try await ProblemService.requireOrgOrSupervisor(p, ctx: ctx) }
+            if write && p.statusValue == .verified { throw AppError.conflict("该问题已验收销号，材料不能再改动", field: "file") }
+            return (p.id!, p.orgPath, "\(p.orgName) 问题整改")
+        }
+        if kind == "report" {
+            let r = try await EvaluationService.findReport(id, ctx: ctx, for: write ? .writeRecords : .readSupervision)
+            return (r.id!, r.orgPath, "\(r.orgName) \(r.year)年\(r.month)月月晒")
+        }
         let t = try await TaskService.find(id, ctx: ctx)
         if write && !(t.ownerMemberID != nil && t.ownerMemberID == ctx.user.memberID) {
             try await ctx.require(.writeRecords, at: t.orgPath, entity: "task", id: t.idString, label: t.title)

@@ -236,7 +236,7 @@ struct RatingSetupPageController {
         }
         let branchIDs = Set(rows.compactMap(\.branchID))
         let names = Dictionary(uniqueKeysWithValues: try await OrgModel.query(on: ctx.db).filter(\.$id ~~ branchIDs).all().map { ($0.id!, $0.name) })
-        let recs = try await RectificationModel.query(on: ctx.db).filter(\.$year == year).filter(\.$source == "market_veto")
+        let recs = try await ProblemModel.query(on: ctx.db).filter(\.$year == year).filter(\.$source == "market_veto")
             .inScope(ctx.scope.roots(for: .readRatings), path: \.$orgPath).all()
         let page = MarketPage(
             meta: await PageMeta.make(req, title: "市场主体评", crumbs: [("五星支部评定", "/ratings?year=\(year)"), ("市场主体评", nil)]),
