@@ -71,3 +71,24 @@
     }, 120);
   });
 })();
+
+// survey builder: "添加一题" copies the last question row with the next index
+(function () {
+  var btn = document.getElementById("add-question");
+  if (!btn) return;
+  btn.addEventListener("click", function () {
+    var list = document.getElementById("question-list");
+    var items = list.querySelectorAll("li.question");
+    if (items.length >= 50) return;
+    var last = items[items.length - 1];
+    var copy = last.cloneNode(true);
+    var n = items.length;
+    copy.querySelectorAll("[name]").forEach(function (el) {
+      el.name = el.name.replace(/^q\d+_/, "q" + n + "_");
+      if (el.type === "checkbox") el.checked = true;
+      else if (el.tagName !== "SELECT") el.value = "";
+    });
+    list.appendChild(copy);
+    copy.querySelector("input[type=text], input:not([type])").focus();
+  });
+})();

@@ -33,6 +33,11 @@ func routes(_ app: Application) throws {
     api.get("public", "demands", ":code", use: records.track)
     api.post("public", "demands", ":code", "rate", use: records.rateDemand)
 
+    let sup = SupervisionAPIController()
+    // public: service recipients answer a survey by its link (one answer per link)
+    api.get("public", "surveys", ":token", use: sup.publicSurvey)
+    api.post("public", "surveys", ":token", use: sup.answerSurvey)
+
     let secured = api.grouped(RequireUserMiddleware())
     secured.post("auth", "logout", use: auth.logout)
     secured.get("auth", "me", use: auth.me)
@@ -156,6 +161,49 @@ func routes(_ app: Application) throws {
         secured.post("demands", ":id", .constant(step)) { req in try await records.demandStep(req, step: step) }
     }
 
+    secured.get("problems", use: sup.problems)
+    secured.post("problems", use: sup.createProblem)
+    secured.get("problems", ":id", use: sup.problem)
+    secured.put("problems", ":id", use: sup.updateProblem)
+    secured.post("problems", ":id", "steps", use: sup.problemStep)
+    secured.get("escalations", use: sup.escalations)
+    secured.post("orgs", ":id", "escalation", use: sup.assign)
+    secured.get("risks", use: sup.risks)
+    secured.post("risks", use: sup.createRisk)
+    secured.get("risks", "matrix", use: sup.riskMatrix)
+    secured.get("risks", ":id", use: sup.risk)
+    secured.put("risks", ":id", use: sup.updateRisk)
+    secured.delete("risks", ":id", use: sup.deleteRisk)
+    secured.post("risks", ":id", "review", use: sup.reviewRisk)
+    secured.get("reports", use: sup.reports)
+    secured.post("reports", use: sup.submitReport)
+    secured.get("reports", ":id", use: sup.report)
+    for (res, kind) in [("problems", "problem"), ("reports", "report")] {
+        secured.get(.constant(res), ":id", "attachments") { req in try await records.files(req, kind: kind) }
+        secured.on(.POST, .constant(res), ":id", "attachments", body: .collect(maxSize: "11mb")) { req in try await records.upload(req, kind: kind) }
+    }
+    secured.get("evaluations", "quarters", use: sup.quarters)
+    secured.put("evaluations", "quarters", use: sup.scoreQuarter)
+    secured.get("assessment", use: sup.assessment)
+    secured.get("assessment", "published", use: sup.published)
+    secured.post("assessment", "publish", use: sup.publish)
+    secured.get("settings", "assessment", use: sup.weights)
+    secured.put("settings", "assessment", use: sup.saveWeights)
+    secured.get("surveys", use: sup.surveys)
+    secured.post("surveys", use: sup.createSurvey)
+    secured.get("surveys", ":id", use: sup.survey)
+    secured.put("surveys", ":id", use: sup.updateSurvey)
+    secured.post("surveys", ":id", "open") { req in try await sup.setSurveyStatus(req, to: "open") }
+    secured.post("surveys", ":id", "close") { req in try await sup.setSurveyStatus(req, to: "closed") }
+    secured.get("surveys", ":id", "links", use: sup.surveyLinks)
+    secured.post("surveys", ":id", "links", use: sup.makeLinks)
+    secured.get("awards", use: sup.awards)
+    for kind in SupervisionAPIController.Export.allCases {
+        for f in ["csv", "xlsx"] {
+            secured.get(.constant(kind.rawValue), .constant("export.\(f)")) { req in try await SupervisionAPIController.export(req, kind: kind, format: f) }
+        }
+    }
+
     let cal = CalendarAPIController()
     secured.get("calendar", "days", use: cal.days)
     secured.put("calendar", "days", ":date", use: cal.put)
@@ -177,6 +225,9 @@ func routes(_ app: Application) throws {
     forms.get("public", "service", "done", use: servicePages.confirmDone)          // no login: the community contact confirms hours
     forms.get("public", "service", ":token", use: servicePages.confirmPage)
     forms.post("public", "service", ":token", use: servicePages.confirmPost)
+    let surveyPages = SurveyPageController()
+    forms.get("public", "surveys", ":token", use: surveyPages.publicPage)       // no login: a service recipient answers by link
+    forms.post("public", "surveys", ":token", use: surveyPages.publicAnswer)
     let authPages = AuthPageController()
     forms.get("login", use: authPages.form)
     forms.post("login", use: authPages.login)
@@ -332,6 +383,54 @@ func routes(_ app: Application) throws {
     pages.get("demands", ":id", use: demandPages.show)
     for step in ["dispatch", "decline", "accept", "return", "claim", "finish"] {
         pages.post("demands", ":id", .constant(step)) { req in try await demandPages.step(req, step: step) }
+    }
+
+    let supPages = SupervisionPageController()
+    pages.get("supervision", use: supPages.hub)
+    pages.post("orgs", ":id", "escalation", use: supPages.assign)
+    pages.get("problems", use: supPages.list)
+    pages.get("problems", "new", use: supPages.newForm)
+    pages.post("problems", "new", use: supPages.create)
+    pages.get("problems", ":id", use: supPages.show)
+    pages.get("problems", ":id", "edit", use: supPages.editForm)
+    pages.post("problems", ":id", "edit", use: supPages.update)
+    pages.post("problems", ":id", "steps", use: supPages.step)
+    for (res, kind) in [("problems", "problem"), ("reports", "report")] {
+        session.grouped(RequireUserMiddleware(), CSRFMiddleware(maxBody: 11 << 20)).on(.POST, .constant(res), ":id", "upload", body: .collect(maxSize: "11mb")) { req in
+            try await RecordFilePages.upload(req, kind: kind, back: "/\(res)/\(req.parameters.get("id") ?? "")#files")
+        }
+        pages.post(.constant(res), ":id", "files", ":fileId", "delete") { req in
+            try await RecordFilePages.remove(req, kind: kind, back: "/\(res)/\(req.parameters.get("id") ?? "")#files")
+        }
+    }
+    let riskPages = RiskPageController()
+    pages.get("risks", use: riskPages.list)
+    pages.get("risks", "new", use: riskPages.newForm)
+    pages.post("risks", "new", use: riskPages.create)
+    pages.get("risks", ":id", "edit", use: riskPages.editForm)
+    pages.post("risks", ":id", "edit", use: riskPages.update)
+    pages.post("risks", ":id", "review", use: riskPages.review)
+    pages.post("risks", ":id", "delete", use: riskPages.delete)
+    let evalPages = EvaluationPageController()
+    pages.get("evaluation", use: evalPages.index)
+    pages.post("reports", "new", use: evalPages.submitReport)
+    pages.get("reports", ":id", use: evalPages.report)
+    pages.post("evaluation", "quarters", use: evalPages.scoreQuarter)
+    pages.post("evaluation", "publish", use: evalPages.publish)
+    pages.get("settings", "assessment", use: evalPages.weights)
+    pages.post("settings", "assessment", use: evalPages.saveWeights)
+    pages.get("awards", use: evalPages.awards)
+    pages.get("surveys", use: surveyPages.list)
+    pages.get("surveys", "new", use: surveyPages.newForm)
+    pages.post("surveys", "new", use: surveyPages.create)
+    pages.get("surveys", ":id", use: surveyPages.show)
+    pages.get("surveys", ":id", "edit", use: surveyPages.editForm)
+    pages.post("surveys", ":id", "edit", use: surveyPages.update)
+    pages.post("surveys", ":id", "open") { req in try await surveyPages.setStatus(req, to: "open") }
+    pages.post("surveys", ":id", "close") { req in try await surveyPages.setStatus(req, to: "closed") }
+    pages.post("surveys", ":id", "links", use: surveyPages.makeLinks)
+    for kind in SupervisionAPIController.Export.allCases {
+        for f in ["csv", "xlsx"] { pages.get(.constant(kind.rawValue), .constant("export.\(f)")) { req in try await SupervisionAPIController.export(req, kind: kind, format: f) } }
     }
 
     let calPages = CalendarPageController()

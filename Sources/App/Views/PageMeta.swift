@@ -36,6 +36,8 @@ struct PageMeta: Encodable, Sendable {
             if s.allows(.readRecords) || s.ownMemberID != nil { add("双报到", "/service") }
             if s.allows(.readRecords) || s.ownMemberID != nil { add("群众点单", "/demands") }
             if s.allows(.readRecords) || s.ownMemberID != nil { add("积分", "/points") }
+            if s.allows(.readSupervision) { add("督导考评", "/supervision") }
+            else if s.allows(.writeRecords) { add("月晒季评", "/evaluation") }
             if s.allows(.manageUsers) { add("用户与角色", "/users") }
             if s.allows(.readAudit) { add("审计日志", "/audit") }
             add("工作日历", "/calendar")

@@ -96,11 +96,12 @@ public enum Escalation {
     public static func wasWeak(_ history: [Event], in year: Int) -> Bool {
         var level = Level.none
         for e in history {
-            if e.day.year > year { break }
-            if e.day.year == year && e.level == .weak { return true }
+            if e.day.year >= year && level == .weak { return true }   // still listed when the year began
+            if e.day.year > year { return false }
+            if e.level == .weak && e.day.year == year { return true }
             level = e.level
         }
-        return level == .weak   // still listed when the year began
+        return level == .weak
     }
 
     static func labels(_ s: Set<Aspect>) -> String { s.sorted().map(\.label).joined(separator: "、") }

@@ -15,6 +15,17 @@ public enum Assessment {
             case .satisfaction: return "群众满意度"
             }
         }
+
+        public var short: String {
+            switch self {
+            case .reports: return "月晒"
+            case .quarters: return "季评"
+            case .rating: return "星级"
+            case .brand: return "品牌"
+            case .compliance: return "组织生活"
+            case .satisfaction: return "满意度"
+            }
+        }
     }
 
     /// Percent weights of the parts; they add up to 100 (a setting of the committee).

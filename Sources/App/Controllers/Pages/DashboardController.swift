@@ -17,6 +17,8 @@ struct DashboardPage: Encodable {
     var isExpert: Bool
     var rating: RatingPanel?
     var records: [Card]
+    var supervision: SupervisionPanel?
+    struct SupervisionPanel: Encodable { var cards: [Card]; var weak: [SupervisionPageController.EscRow] }
     struct RatingPanel: Encodable { var year: Int; var chart: String; var waiting: [Card] }
     struct Bar: Encodable { var label: String; var count: Int; var width: Int }
 }
@@ -86,8 +88,26 @@ struct DashboardController {
         let page = DashboardPage(meta: await PageMeta.make(req, title: "工作台"), roleLabel: scope.primaryRole?.label ?? "",
                                  scopeNames: grantOrgs.map(\.name).sorted(), cards: cards, overdue: Array(overdue.prefix(10)),
                                  dueSoon: Array(soon.prefix(10)), statusBars: bars, ownMemberID: scope.ownMemberID,
-                                 isExpert: scope.primaryRole == .expert, rating: panel, records: records)
+                                 isExpert: scope.primaryRole == .expert, rating: panel, records: records,
+                                 supervision: try await Self.supervisionPanel(ctx: ctx))
         return try await req.view.render("dashboard", page)
+    }
+
+    /// Supervision (DOMAIN §7, R-22): the orgs on the 软弱涣散 list by name, the ones under a
+    /// leader's charge, overdue problems and risk points not reviewed this year.
+    static func supervisionPanel(ctx: Ctx) async throws -> DashboardPage.SupervisionPanel? {
+        guard ctx.scope.allows(.readSupervision) else { return nil }
+        let esc = try await ProblemService.escalations(ctx: ctx)
+        let overdue = try await ProblemService.list(ctx: ctx, filter: .init(overdueOnly: true), paging: Paging(page: 1, per: 1)).1
+        let risks = try await RiskService.list(ctx: ctx, filter: .init(flaggedOnly: true)).count
+        let weak = esc.filter { $0.state.level == .weak }, leader = esc.filter { $0.state.level == .leader }.count
+        let cards: [DashboardPage.Card] = [
+            .init(label: "软弱涣散党组织", value: weak.count, href: "/supervision#weak", tone: weak.isEmpty ? "ok" : "alert"),
+            .init(label: "党组领导包联整改", value: leader, href: "/supervision#leader", tone: leader == 0 ? "ok" : "warn"),
+            .init(label: "逾期未整改问题", value: overdue, href: "/problems?overdue=1", tone: overdue == 0 ? "ok" : "alert"),
+            .init(label: "风险点未年度复核", value: risks, href: "/risks?flagged=1", tone: risks == 0 ? "ok" : "warn"),
+        ]
+        return .init(cards: cards, weak: weak.map { SupervisionPageController.escRow($0, ctx: ctx) })
     }
 
     /// Everyday records (DOMAIN §4–§6): what is overdue or waiting in the user's scope, and
