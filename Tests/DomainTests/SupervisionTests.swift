@@ -69,6 +69,15 @@ private func d(_ s: String) -> Day { Day(iso: s)! }
         #expect(!Escalation.wasWeak(h, in: 2027) && !Escalation.wasWeak(h, in: 2024))
     }
 
+    @Test func r22_aStageThatRunsOutOnTheDayOfTheVerificationIsStillRecorded() {
+        // the leader's 3 months end on 1 April; the problem is verified on 2 April, a day too late
+        let ps = [P(aspect: .political, found: d("2026-11-21"), deadline: d("2026-12-31"), verified: d("2027-04-02"))]
+        let s = Escalation.state(ps, today: d("2027-04-02"))
+        #expect(s.level == .none)
+        #expect(s.history.map(\.level) == [.leader, .weak, .none])
+        #expect(Escalation.wasWeak(s.history, in: 2027))
+    }
+
     @Test func r22_leaderStageEndsWhenSolvedWithinTheThreeMonths() {
         let ps = [P(aspect: .service, found: d("2026-01-10"), deadline: d("2026-03-31"), verified: d("2026-05-20"))]
         let s = Escalation.state(ps, today: d("2026-11-21"))

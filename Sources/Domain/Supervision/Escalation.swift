@@ -63,9 +63,11 @@ public enum Escalation {
         }
         var d = days.filter { $0 <= today }.min()
         while let day = d {
-            let open = problems.filter { $0.isOpen(on: day) }
-            let aspects = Set(open.map(\.aspect))
-            let overdueAspect = open.first { $0.deadline < day }
+            // first what stood at the start of the day (a problem verified today still counted
+            // this morning, so a stage that ran out today is still reached), then the day's closes
+            let morning = problems.filter { $0.found <= day && ($0.verified.map { $0 >= day } ?? true) }
+            let aspects = Set(morning.map(\.aspect))
+            let overdueAspect = morning.first { $0.deadline < day }
             func go(_ l: Level, _ months: Int?, _ why: String) {
                 level = l; since = day; deadline = months.map { day.adding(months: $0) }
                 history.append(Event(day: day, level: l, deadline: deadline, reason: why))
@@ -76,11 +78,14 @@ public enum Escalation {
                 else if aspects.count == 2 { go(.leader, leaderMonths, "两个方面同时存在问题：\(labels(aspects))") }
                 else if let p = overdueAspect { go(.leader, leaderMonths, "\(p.aspect.label)方面的问题逾期（\(p.deadline.iso)）未解决") }
             case .leader:
-                if open.isEmpty { go(.none, nil, "问题全部整改到位并验收") }
+                if morning.isEmpty { break }
                 else if aspects.count >= 3 { go(.weak, weakMonths, "\(aspects.count)个方面同时存在问题：\(labels(aspects))") }
                 else if let dl = deadline, day > dl { go(.weak, weakMonths, "包联整改期满（\(dl.iso)）仍未整改到位") }
             case .weak:
-                if open.isEmpty { go(.none, nil, "问题全部整改到位并验收，移出软弱涣散名单") }
+                break
+            }
+            if level != .none && !problems.contains(where: { $0.isOpen(on: day) }) {
+                go(.none, nil, level == .weak ? "问题全部整改到位并验收，移出软弱涣散名单" : "问题全部整改到位并验收")
             }
             // a stage's own deadline is a change point too
             var next = days.filter { $0 > day && $0 <= today }

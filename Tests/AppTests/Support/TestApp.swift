@@ -124,6 +124,13 @@ final class Browser: @unchecked Sendable {
         return res
     }
 
+    /// Posts an url-encoded body as written (e.g. a repeated key from a group of checkboxes).
+    func postRaw(_ path: String, _ body: String) async throws -> TestingHTTPResponse {
+        let res = try await send(.POST, path, body: ByteBuffer(string: body + "&_csrf=" + Browser.enc(csrf)), contentType: .urlEncodedForm)
+        if let t = Browser.csrf(in: res.body.string) { csrf = t }
+        return res
+    }
+
     /// Uploads a file as multipart/form-data field `file`.
     @discardableResult
     func upload(_ path: String, filename: String, data: Data) async throws -> TestingHTTPResponse {
