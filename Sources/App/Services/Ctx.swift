@@ -117,3 +117,26 @@ extension Database {
 }
 
 private struct IDRow: Decodable { var id: UUID }
+
+extension Ctx {
+    /// The org a new record is for, named by id or code in field `org`: 422 when missing or
+    /// unknown (with `missing` as the message), 403 (logged) outside the user's `action` scope.
+    func org(_ ref: String, for action: Action, entity: String, missing: String) async throws -> OrgModel {
+        guard let o = try await OrgService.resolve(ref.trimmingSpaces, on: db) else {
+            throw AppError.validation(FieldErrors("org", ref.trimmingSpaces.isEmpty ? missing : "找不到该组织"))
+        }
+        try await require(action, at: o.path, entity: entity, id: nil, label: o.name)
+        return o
+    }
+}
+
+extension Database {
+    /// Saves a record kept under optimistic locking: a new one is created; an existing one first
+    /// claims `version` (409 naming `what` when someone changed it since), then is updated.
+    func saveVersioned(_ m: any Model, id: UUID, isNew: Bool, table: String, version v: Int, what: String, bump: (Int) -> Void) async throws {
+        if isNew { try await m.create(on: self); return }
+        guard try await claimVersion(table, id: id, version: v) else { throw AppError.conflict("\(what)已被他人修改，请刷新后再操作", field: "version") }
+        bump(v + 1)
+        try await m.update(on: self)
+    }
+}

@@ -19,13 +19,7 @@ enum EvaluationService {
         guard ctx.scope.allows(.manageAssessment) else { throw await ctx.deny("无权修改：年度考核方案由工委设置", entity: "settings") }
         let e = w.validate()
         guard e.isEmpty else { throw AppError.validation(e) }
-        let old = try await weights(on: ctx.db)
-        try await ctx.db.transaction { db in
-            let row = try await SettingModel.find(settingsKey, on: db) ?? SettingModel()
-            row.id = settingsKey; row.value = JSON.encode(w); row.updatedBy = ctx.actor.name; row.updatedAt = ctx.now
-            try await row.save(on: db)
-            try await ctx.audit(on: db, "settings", "settings", id: settingsKey, label: "年度考核方案", orgID: nil, orgPath: nil, before: old, after: w)
-        }
+        try await SettingModel.store(settingsKey, label: "年度考核方案", before: try await weights(on: ctx.db), after: w, ctx: ctx)
     }
 
     // MARK: 月晒
@@ -40,10 +34,7 @@ enum EvaluationService {
     /// Submits (or, before it is due, corrects) a branch's report for a month. The first
     /// submission day decides on time or late; a correction after the due day keeps it.
     static func submitReport(orgRef: String, year: Int, month: Int, text: String, ctx: Ctx) async throws -> SelfReportModel {
-        guard let org = try await OrgService.resolve(orgRef, on: ctx.db) else {
-            throw AppError.validation(FieldErrors("org", orgRef.trimmingSpaces.isEmpty ? "请选择支部" : "找不到该组织"))
-        }
-        try await ctx.require(.writeRecords, at: org.path, entity: "report", id: nil, label: org.name)
+        let org = try await ctx.org(orgRef, for: .writeRecords, entity: "report", missing: "请选择支部")
         var e = FieldErrors()
         if ![.branch, .generalBranch].contains(org.orgType) { e.add("org", "月晒由党支部（党总支）报送") }
         if !(1...12).contains(month) { e.add("month", "月份应为1到12") }
@@ -89,10 +80,7 @@ enum EvaluationService {
     // MARK: 季评
 
     static func scoreQuarter(orgRef: String, year: Int, quarter: Int, score: String, comment: String, version: Int?, ctx: Ctx) async throws -> QuarterScoreModel {
-        guard let org = try await OrgService.resolve(orgRef, on: ctx.db) else {
-            throw AppError.validation(FieldErrors("org", orgRef.trimmingSpaces.isEmpty ? "请选择支部" : "找不到该组织"))
-        }
-        try await ctx.require(.supervise, at: org.path, entity: "quarter", id: nil, label: org.name)
+        let org = try await ctx.org(orgRef, for: .supervise, entity: "quarter", missing: "请选择支部")
         var (v, e) = Assessment.validateQuarter(year: year, quarter: quarter, score: score, comment: comment, today: ctx.today)
         if ![.branch, .generalBranch].contains(org.orgType) { e.add("org", "季评对象为党支部（党总支）"); v = nil }
         guard e.isEmpty, let v else { throw AppError.validation(e) }
@@ -105,13 +93,7 @@ enum EvaluationService {
         m.score = v; m.comment = comment.trimmingSpaces.nilIfEmpty; m.scoredBy = ctx.actor.name; m.updatedAt = ctx.now
         let model = m
         try await ctx.db.transaction { db in
-            if let ov = oldVersion {
-                guard try await db.claimVersion("quarter_scores", id: model.id!, version: ov) else { throw AppError.conflict("该季度评分已被他人修改，请刷新后再操作", field: "version") }
-                model.version = ov + 1
-                try await model.update(on: db)
-            } else {
-                try await model.create(on: db)
-            }
+            try await db.saveVersioned(model, id: model.id!, isNew: oldVersion == nil, table: "quarter_scores", version: oldVersion ?? 0, what: "该季度评分") { model.version = $0 }
             try await ctx.audit(on: db, "score", "quarter", id: model.id?.uuidString.lowercased(), label: "\(org.name) \(year)年第\(quarter)季度", orgID: org.id,
                                 orgPath: org.path, before: before, after: ["score": String(v), "comment": model.comment ?? ""])
         }

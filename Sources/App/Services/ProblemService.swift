@@ -66,10 +66,7 @@ enum ProblemService {
 
     static func create(_ i: Input, ctx: Ctx) async throws -> ProblemModel {
         guard ctx.scope.allows(.supervise) else { throw await ctx.deny("无权登记问题：问题由工委或单位党组织督导登记", entity: "problem") }
-        guard let org = try await OrgService.resolve(i.orgRef, on: ctx.db) else {
-            throw AppError.validation(FieldErrors("org", i.orgRef.trimmingSpaces.isEmpty ? "请选择问题所在组织" : "找不到该组织"))
-        }
-        try await ctx.require(.supervise, at: org.path, entity: "problem", id: nil, label: org.name)
+        let org = try await ctx.org(i.orgRef, for: .supervise, entity: "problem", missing: "请选择问题所在组织")
         let (src, asp, found, deadline, e) = validate(i, today: ctx.today, manual: true)
         guard e.isEmpty, let src, let asp, let found, let deadline else { throw AppError.validation(e) }
         let p = ProblemModel()

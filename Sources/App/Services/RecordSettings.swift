@@ -62,12 +62,18 @@ struct RecordSettings: Codable, Sendable, Equatable {
         }
         let e = new.validate()
         guard e.isEmpty else { throw AppError.validation(e) }
-        let old = try await load(on: ctx.db)
+        try await SettingModel.store(key, label: "组织生活、任务与服务设置", before: try await load(on: ctx.db), after: new, ctx: ctx)
+    }
+}
+
+extension SettingModel {
+    /// Writes one settings value (JSON) with its audit entry, in one transaction.
+    static func store<T: Encodable & Sendable>(_ key: String, label: String, before: T, after: T, ctx: Ctx) async throws {
         try await ctx.db.transaction { db in
             let row = try await SettingModel.find(key, on: db) ?? SettingModel()
-            row.id = key; row.value = JSON.encode(new); row.updatedBy = ctx.actor.name; row.updatedAt = ctx.now
+            row.id = key; row.value = JSON.encode(after); row.updatedBy = ctx.actor.name; row.updatedAt = ctx.now
             try await row.save(on: db)
-            try await ctx.audit(on: db, "settings", "settings", id: key, label: "组织生活、任务与服务设置", orgID: nil, orgPath: nil, before: old, after: new)
+            try await ctx.audit(on: db, "settings", "settings", id: key, label: label, orgID: nil, orgPath: nil, before: before, after: after)
         }
     }
 }

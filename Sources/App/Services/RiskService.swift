@@ -44,11 +44,7 @@ enum RiskService {
             org = o
         } else {
             guard ctx.scope.allows(.supervise) else { throw await ctx.deny("无权维护廉政风险点", entity: "risk") }
-            guard let o = try await OrgService.resolve(i.orgRef, on: ctx.db) else {
-                throw AppError.validation(FieldErrors("org", i.orgRef.trimmingSpaces.isEmpty ? "请选择所属单位或部门" : "找不到该组织"))
-            }
-            try await ctx.require(.supervise, at: o.path, entity: "risk", id: nil, label: o.name)
-            org = o
+            org = try await ctx.org(i.orgRef, for: .supervise, entity: "risk", missing: "请选择所属单位或部门")
         }
         var e = RiskReview.validate(post: i.post, process: i.process, description: i.description, before: i.before, during: i.during, after: i.after, owner: i.owner)
         let level = RiskLevel(rawValue: i.level)
@@ -63,11 +59,7 @@ enum RiskService {
         r.updatedAt = ctx.now
         let model = r
         try await ctx.db.transaction { db in
-            if let ov = oldVersion {
-                guard try await db.claimVersion("risk_points", id: model.id!, version: version ?? ov) else { throw AppError.conflict("该风险点已被他人修改，请刷新后再操作", field: "version") }
-                model.version = (version ?? ov) + 1
-                try await model.update(on: db)
-            } else { try await model.create(on: db) }
+            try await db.saveVersioned(model, id: model.id!, isNew: oldVersion == nil, table: "risk_points", version: version ?? oldVersion ?? 0, what: "该风险点") { model.version = $0 }
             try await ctx.audit(on: db, existing == nil ? "create" : "update", "risk", id: model.idString, label: "\(org.name) \(model.post)·\(model.process)",
                                 orgID: org.id, orgPath: org.path, before: before, after: snapshot(model))
         }

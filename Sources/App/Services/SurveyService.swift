@@ -51,11 +51,7 @@ enum SurveyService {
             org = o
         } else {
             guard ctx.scope.allows(.supervise) else { throw await ctx.deny("无权创建问卷", entity: "survey") }
-            guard let o = try await OrgService.resolve(i.orgRef, on: ctx.db) else {
-                throw AppError.validation(FieldErrors("org", i.orgRef.trimmingSpaces.isEmpty ? "请选择被评价的组织" : "找不到该组织"))
-            }
-            try await ctx.require(.supervise, at: o.path, entity: "survey", id: nil, label: o.name)
-            org = o
+            org = try await ctx.org(i.orgRef, for: .supervise, entity: "survey", missing: "请选择被评价的组织")
         }
         let e = validate(i, today: ctx.today)
         guard e.isEmpty else { throw AppError.validation(e) }
@@ -66,11 +62,7 @@ enum SurveyService {
         s.year = i.year; s.title = i.title.trimmingSpaces; s.intro = i.intro.trimmingSpaces.nilIfEmpty; s.questions = JSON.encode(clean(i.questions)); s.updatedAt = ctx.now
         let model = s
         try await ctx.db.transaction { db in
-            if let ov = oldVersion {
-                guard try await db.claimVersion("surveys", id: model.id!, version: version ?? ov) else { throw AppError.conflict("该问卷已被他人修改，请刷新后再操作", field: "version") }
-                model.version = (version ?? ov) + 1
-                try await model.update(on: db)
-            } else { try await model.create(on: db) }
+            try await db.saveVersioned(model, id: model.id!, isNew: oldVersion == nil, table: "surveys", version: version ?? oldVersion ?? 0, what: "该问卷") { model.version = $0 }
             try await ctx.audit(on: db, existing == nil ? "create" : "update", "survey", id: model.idString, label: model.title, orgID: org.id, orgPath: org.path,
                                 before: before, after: snapshot(model))
         }

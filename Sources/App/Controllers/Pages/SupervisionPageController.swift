@@ -169,7 +169,11 @@ struct SupervisionPageController {
         let dto = try await SupervisionAPIController.dto(p, ctx: ctx)
         let supervisor = ctx.scope.allows(.supervise, at: p.orgPath)
         let own = ctx.scope.allows(.writeRecords, at: p.orgPath)
-        let steps = ProblemStep.allCases.filter { $0.next(from: p.statusValue) != nil && ($0.needsSupervisor ? supervisor : (supervisor || own)) }
+        // verification is offered to a supervisor other than the one who asked for it
+        let asker = try await ProblemService.steps(p, on: req.db).last { $0.stepValue == .rectified }?.actorName
+        let steps = ProblemStep.allCases.filter {
+            $0.next(from: p.statusValue) != nil && ($0.needsSupervisor ? supervisor && asker != ctx.actor.name : (supervisor || own))
+        }
         let esc = try await ProblemService.escalations(ctx: ctx, orgID: p.orgID).first.map { Self.escRow($0, ctx: ctx) }
         return try await req.view.render("supervision/problem", ShowPage(
             meta: await PageMeta.make(req, title: "\(p.orgName)·\(p.aspectValue.label)问题", crumbs: [("督导整改", "/supervision"), ("问题台账", "/problems"), (p.orgName, nil)]),
