@@ -83,6 +83,10 @@ import Domain
             #expect(bad.status == .unprocessableEntity)
             #expect(Set(bad.errorFields.keys) == ["source", "aspect", "description", "foundOn", "deadline", "leader"], "\(bad.errorFields)")
             #expect(bad.errorFields["source"]?.contains("自动登记") == true)
+            // 400: a body that is not JSON of the right shape, a filter value that is not one
+            #expect(try await t.api(.POST, "/api/v1/problems", token: gongwei, raw: #"{"orgId": "#).status == .badRequest)
+            let badFilter = try await t.api(.GET, "/api/v1/problems?status=bogus", token: gongwei)
+            #expect(badFilter.status == .badRequest, "\(badFilter.body.string)")
             // 403: a branch secretary records no problems, and reads none of another branch
             _ = try await problem(t, zhibu, org: "ZR-B01", aspect: "service", found: "2026-11-01", deadline: "2026-12-31", expect: .forbidden)
             let p = try await problem(t, gongwei, org: "ZR-B04", aspect: "service", found: "2026-11-01", deadline: "2026-12-31")
@@ -102,6 +106,38 @@ import Domain
             #expect(try empty.status == .unprocessableEntity && empty.errorFields["text"] == "请说明验收不通过的原因")
             // the steps are numbered once each
             #expect(try await ProblemStepModel.query(on: t.db).count() == 2)
+            // another branch's secretary may not add evidence
+            #expect(try await t.api(.POST, "/api/v1/problems/\(id)/attachments?filename=a.pdf", token: zhibu, raw: String(decoding: Self.pdf, as: UTF8.self)).status == .forbidden)
+        }
+    }
+
+    @Test func r22_whatEscalationCountsFromStaysAsRecordedAndAUnitDoesNotVerifyItself() async throws {
+        try await withTestApp { t in
+            t.app.clock = .fixed(Day(iso: "2026-11-21")!)
+            let gongwei = try await t.token("gongwei"), jiguan = try await t.token("jiguan")
+            let p = try await problem(t, gongwei, org: "ZR-B04", aspect: "political", found: "2026-11-01", deadline: "2026-11-20")
+            let id = try #require(p["id"] as? String)
+            // the aspect and the day found stay; a deadline already passed cannot be moved away
+            let body: [String: Any] = ["aspect": "business", "description": "改", "foundOn": "2026-11-02", "deadline": "2027-03-31", "leader": "孙副局长"]
+            let r = try await t.api(.PUT, "/api/v1/problems/\(id)", token: gongwei, raw: try Self.json(body))
+            #expect(r.status == .unprocessableEntity)
+            #expect(Set(r.errorFields.keys) == ["aspect", "foundOn", "deadline"], "\(r.errorFields)")
+            #expect(r.errorFields["deadline"] == "整改期限（2026-11-20）已过，不能再修改")
+            // text and leader may be corrected
+            let ok = try await t.api(.PUT, "/api/v1/problems/\(id)", token: gongwei, raw: try Self.json(["aspect": "political", "description": "第一议题学习记录缺失（补充）",
+                                                                                                       "foundOn": "2026-11-01", "deadline": "2026-11-20", "leader": "李副局长"]))
+            #expect(try ok.status == .ok && (try ok.json())["leader"] as? String == "李副局长", "\(ok.body.string)")
+            // a problem recorded against the unit itself: its own officer may report progress, not verify
+            let own = try await problem(t, gongwei, org: "ZR-JGDW", aspect: "strong", found: "2026-11-01", deadline: "2026-12-31")
+            let oid = try #require(own["id"] as? String)
+            _ = try await t.api(.POST, "/api/v1/problems/\(oid)/attachments?filename=a.pdf", token: jiguan, raw: String(decoding: Self.pdf, as: UTF8.self),
+                                contentType: HTTPMediaType(type: "application", subType: "pdf"))
+            #expect(try await t.api(.POST, "/api/v1/problems/\(oid)/steps", token: gongwei, raw: #"{"step":"rectified","text":"已整改"}"#).status == .ok)
+            let selfVerify = try await t.api(.POST, "/api/v1/problems/\(oid)/steps", token: jiguan, raw: #"{"step":"verify","text":"同意"}"#)
+            #expect(try selfVerify.status == .forbidden && selfVerify.errorMessage.contains("上级党组织"), "\(selfVerify.body.string)")
+            // pending verification: the unit's side may not change the evidence, the committee may
+            #expect(try await t.api(.POST, "/api/v1/problems/\(oid)/attachments?filename=b.pdf", token: jiguan, raw: String(decoding: Self.pdf, as: UTF8.self),
+                                    contentType: HTTPMediaType(type: "application", subType: "pdf")).status == .conflict)
         }
     }
 
@@ -137,19 +173,20 @@ import Domain
             #expect(try r422.status == .unprocessableEntity && r422.errorFields["before"] != nil && r422.errorFields["level"] != nil)
             // a branch secretary reads but does not keep the register
             #expect(try await t.api(.POST, "/api/v1/risks", token: zhibu, raw: try Self.json(body)).status == .forbidden)
-            // February without a review: flagged; the matrix counts it
+            // drawing it up was this year's review: not flagged in February; next February it is
             t.app.clock = .fixed(Day(iso: "2026-02-01")!)
             jiguan = try await t.token("jiguan")
+            #expect(try await t.api(.GET, "/api/v1/risks/\(id)", token: jiguan).json()["reviewFlagged"] as? Bool == false)
+            t.app.clock = .fixed(Day(iso: "2027-02-01")!)
+            jiguan = try await t.token("jiguan")
             #expect(try await t.api(.GET, "/api/v1/risks/\(id)", token: jiguan).json()["reviewFlagged"] as? Bool == true)
+            #expect(try await t.api(.GET, "/api/v1/risks?flagged=true", token: jiguan).body.string.contains(id))
             let m = try await t.api(.GET, "/api/v1/risks/matrix", token: jiguan).json()
             #expect(try m["flagged"] as? Int == 1 && (m["rows"] as? [[String: Any]])?.first?["high"] as? Int == 1)
-            // reviewed: no longer flagged, until next February
+            // reviewed: no longer flagged, until the February after
             let rev = try await t.api(.POST, "/api/v1/risks/\(id)/review", token: jiguan, raw: #"{"note":"措施有效"}"#)
             #expect(try rev.status == .ok && (try rev.json())["reviewFlagged"] as? Bool == false)
             #expect(try await t.api(.POST, "/api/v1/risks/\(id)/review", token: jiguan, raw: "{}").status == .conflict)   // once a day
-            t.app.clock = .fixed(Day(iso: "2027-02-01")!)
-            jiguan = try await t.token("jiguan")
-            #expect(try await t.api(.GET, "/api/v1/risks?flagged=true", token: jiguan).body.string.contains(id))
             // stale edit
             var upd = body; upd["version"] = 0
             #expect(try await t.api(.PUT, "/api/v1/risks/\(id)", token: jiguan, raw: try Self.json(upd)).status == .conflict)
@@ -247,6 +284,9 @@ import Domain
             #expect(try await t.api(.PUT, "/api/v1/evaluations/quarters", token: zhibu, raw: try Self.json(["orgId": b01.idString, "year": 2026, "quarter": 3, "score": 90])).status == .forbidden)
             let badScore = try await t.api(.PUT, "/api/v1/evaluations/quarters", token: jiguan, raw: try Self.json(["orgId": b01.idString, "year": 2026, "quarter": 3, "score": 101]))
             #expect(try badScore.status == .unprocessableEntity && badScore.errorFields["score"] != nil)
+            let negative = try await t.api(.PUT, "/api/v1/evaluations/quarters", token: jiguan, raw: try Self.json(["orgId": b01.idString, "year": 2026, "quarter": 3, "score": 90, "version": -1]))
+            #expect(try negative.status == .unprocessableEntity && negative.errorFields["version"] != nil, "\(negative.body.string)")
+            #expect(try await QuarterScoreModel.query(on: t.db).count() == 0)
             let q3 = try await t.api(.PUT, "/api/v1/evaluations/quarters", token: jiguan, raw: try Self.json(["orgId": b01.idString, "year": 2026, "quarter": 3, "score": 92.5, "comment": "扎实"]))
             #expect(q3.status == .ok, "\(q3.body.string)")
             #expect(try await t.api(.PUT, "/api/v1/evaluations/quarters", token: jiguan, raw: try Self.json(["orgId": b01.idString, "year": 2026, "quarter": 3, "score": 80, "version": 5])).status == .conflict)

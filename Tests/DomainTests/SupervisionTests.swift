@@ -78,6 +78,15 @@ private func d(_ s: String) -> Day { Day(iso: s)! }
         #expect(Escalation.wasWeak(s.history, in: 2027))
     }
 
+    @Test func r22_problemsClosedOnTheDayAnotherIsFoundAreNotCountedWithIt() {
+        // political and business open (two aspects: a leader); both verified the day a service problem is found
+        let ps = [P(aspect: .political, found: d("2026-01-10"), deadline: d("2026-06-30"), verified: d("2026-03-01")),
+                  P(aspect: .business, found: d("2026-01-10"), deadline: d("2026-06-30"), verified: d("2026-03-01")),
+                  P(aspect: .service, found: d("2026-03-01"), deadline: d("2026-06-30"))]
+        let s = Escalation.state(ps, today: d("2026-03-02"))
+        #expect(s.level == .leader && !s.history.contains { $0.level == .weak }, "\(s.history)")   // leaving needs every problem closed
+    }
+
     @Test func r22_leaderStageEndsWhenSolvedWithinTheThreeMonths() {
         let ps = [P(aspect: .service, found: d("2026-01-10"), deadline: d("2026-03-31"), verified: d("2026-05-20"))]
         let s = Escalation.state(ps, today: d("2026-11-21"))
@@ -180,6 +189,9 @@ private func d(_ s: String) -> Day { Day(iso: s)! }
         var late = full; late.reportsOnTime = 8; late.reportsLate = 1
         let s = Assessment.score(late, weights: w)
         #expect(s.parts[.reports] == 85 && s.notes.contains("1个月未报月晒"))
+        // brands not kept on the platform yet: the brand weight is shared out like a missing survey
+        var noBrand = full; noBrand.brand = nil
+        #expect(Assessment.score(noBrand, weights: w).total == 83.3)   // 7500 / 90
         // an unrated org gets 0 for the rating, not a pass
         var unrated = full; unrated.level = nil
         #expect(Assessment.score(unrated, weights: w).total == 69)

@@ -167,3 +167,9 @@ struct AwardRowDTO: Content {
 }
 
 struct AwardsDTO: Content { var year: Int; var branches: [AwardRowDTO]; var members: [AwardRowDTO] }
+
+/// The version a client sends back with a change: absent, or the non-negative number it read. A negative one answers 422 on `version`.
+func clientVersion(_ v: Int?) throws -> Int? {
+    if let v, v < 0 { throw AppError.validation(FieldErrors("version", "版本号应为读取时得到的非负整数")) }
+    return v
+}

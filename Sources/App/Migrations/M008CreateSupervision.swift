@@ -14,16 +14,20 @@ struct M008CreateSupervision: AsyncMigration {
                              ("version", .int), ("updated_at", .datetime)] {
             try await db.schema("rectifications").field(.definition(name: .key(.init(stringLiteral: name)), dataType: type, constraints: [])).update()
         }
-        // the rating module's rows as problems: found on their creation day, in the aspect their source concerns
+        // The rating module's rows become problems in the aspect their source concerns. Nobody could
+        // close them before, so R-22 starts counting from the day the ledger arrives (not
+        // retroactively): found today, at least 90 days to go; the original date stays in the text.
         struct Old: Decodable { var id: UUID; var source: String; var reason: String; var deadline: String?; var created_at: Date?; var year: Int }
         let old = try await db.sql.select().columns("id", "source", "reason", "deadline", "created_at", "year").from("rectifications").all(decoding: Old.self)
+        let today = AppClock.day(of: Date())
         for o in old {
-            let found = o.created_at.map(AppClock.day(of:)) ?? Day(year: o.year, month: 12, day: 31)!
             let source = o.source == "complaint" ? ProblemSource.ratingComplaint.rawValue : o.source
             let aspect: Star = o.source == "market_veto" ? .service : o.source == "complaint" ? .integrity : .strong
+            let since = o.created_at.map { "（原登记于\(AppClock.day(of: $0).iso)）" } ?? ""
+            let deadline = max(o.deadline.flatMap(Day.init(iso:)) ?? today, today.adding(days: 90))
             try await db.sql.update("rectifications")
-                .set("source", to: source).set("aspect", to: aspect.rawValue).set("description", to: o.reason)
-                .set("found_on", to: found.iso).set("deadline", to: o.deadline ?? found.adding(days: 90).iso)
+                .set("source", to: source).set("aspect", to: aspect.rawValue).set("description", to: o.reason + since)
+                .set("found_on", to: today.iso).set("deadline", to: deadline.iso)
                 .set("leader", to: "待明确").set("created_by", to: "系统").set("version", to: 0)
                 .set("status", to: ProblemStatus.open.rawValue)
                 .where("id", .equal, o.id).run()
@@ -37,6 +41,7 @@ struct M008CreateSupervision: AsyncMigration {
             .field("day", .string, .required)
             .field("text", .string, .required)
             .field("actor_name", .string, .required)
+            .field("actor_id", .uuid)
             .field("created_at", .datetime)
             .unique(on: "problem_id", "seq", name: "uq_problem_step_seq")
             .create()

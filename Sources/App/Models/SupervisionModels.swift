@@ -59,6 +59,7 @@ final class ProblemStepModel: Model, @unchecked Sendable {
     @Field(key: "day") var day: String
     @Field(key: "text") var text: String
     @Field(key: "actor_name") var actorName: String
+    @OptionalField(key: "actor_id") var actorID: UUID?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     init() {}
     var stepValue: ProblemStep? { ProblemStep(rawValue: step) }

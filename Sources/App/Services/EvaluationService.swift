@@ -31,8 +31,8 @@ enum EvaluationService {
         return r
     }
 
-    /// Submits (or, before it is due, corrects) a branch's report for a month. The first
-    /// submission day decides on time or late; a correction after the due day keeps it.
+    /// Submits or corrects a branch's report for a month. The first submission day decides on
+    /// time or late; a later correction changes the text (audited), never that day.
     static func submitReport(orgRef: String, year: Int, month: Int, text: String, ctx: Ctx) async throws -> SelfReportModel {
         let org = try await ctx.org(orgRef, for: .writeRecords, entity: "report", missing: "请选择支部")
         var e = FieldErrors()
@@ -117,10 +117,10 @@ enum EvaluationService {
     }
 
     /// The branches in scope, scored for the year and ranked (shared ranks).
-    static func assess(year: Int, ctx: Ctx) async throws -> [Row] {
+    static func assess(year: Int, ctx: Ctx, under root: String? = nil) async throws -> [Row] {
         guard ctx.scope.allows(.readSupervision) else { throw await ctx.deny("无权查看年度考核", entity: "assessment") }
         let w = try await weights(on: ctx.db)
-        let roots = ctx.scope.roots(for: .readSupervision)
+        let roots = root.map { [$0] } ?? ctx.scope.roots(for: .readSupervision)
         let branches = try await OrgModel.query(on: ctx.db).inScope(roots, path: \.$path)
             .filter(\.$type ~~ [OrgType.branch.rawValue, OrgType.generalBranch.rawValue]).filter(\.$status == OrgStatus.active.rawValue).sort(\.$path).all()
         let reports = try await reports(ctx: ctx, year: year, orgID: nil)
@@ -129,8 +129,11 @@ enum EvaluationService {
         let recs = settings.since == nil ? [:] : try await OrgLifeService.records(orgIDs: branches.compactMap(\.id), year: year, on: ctx.db)
         let levels = try await decidedLevels(year: year, ctx: ctx)
         let satisfaction = try await SurveyService.satisfactionByOrg(year: year, on: ctx.db)
-        let due = Assessment.monthsDue(year: year, today: ctx.today, dueDay: w.reportDueDay)
+        let allDue = Assessment.monthsDue(year: year, today: ctx.today, dueDay: w.reportDueDay)
         let rows: [Row] = branches.map { b in
+            // a month counts once the branch existed (and the platform kept records) by its end
+            let start = [b.foundedOn.flatMap(Day.init(iso:)), settings.since].compactMap { $0 }.max()
+            let due = allDue.filter { m in start.map { $0 <= Day(year: year, month: m, day: 1)!.adding(months: 1).adding(days: -1) } ?? true }
             let mine = reports.filter { $0.orgID == b.id }
             let states = due.map { m in reportState(mine.first { $0.month == m }, year: year, month: m, dueDay: w.reportDueDay, today: ctx.today) }
             let qs = scores.filter { $0.orgID == b.id }.sorted { $0.quarter < $1.quarter }.map(\.score)
@@ -169,7 +172,7 @@ enum EvaluationService {
             throw await ctx.deny("无权发布：年度考核排名由工委发布", entity: "assessment")
         }
         guard (2000...ctx.today.year).contains(year) else { throw AppError.validation(FieldErrors("year", "年度应在2000年到\(ctx.today.year)年之间")) }
-        let rows = try await assess(year: year, ctx: ctx)
+        let rows = try await assess(year: year, ctx: ctx, under: root.path)
         guard !rows.isEmpty else { throw AppError.conflict("范围内没有可考核的党支部") }
         let p = AssessmentPublicationModel()
         p.id = UUID(); p.year = year; p.orgID = root.id!; p.orgPath = root.path; p.orgName = root.name

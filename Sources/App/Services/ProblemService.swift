@@ -41,6 +41,18 @@ enum ProblemService {
         }
     }
 
+    /// Verification and corrections belong to the org's supervisors above it (a unit does not
+    /// verify or re-date the problems recorded against itself).
+    static func isAbove(_ p: ProblemModel, ctx: Ctx) -> Bool {
+        ctx.scope.isAdmin || ctx.scope.grants.contains { $0.role.allows(.supervise) && p.orgPath.hasPrefix($0.orgPath) && p.orgPath != $0.orgPath }
+    }
+
+    static func requireAbove(_ p: ProblemModel, ctx: Ctx, what: String) async throws {
+        guard isAbove(p, ctx: ctx) else {
+            throw await ctx.deny("无权\(what)：须由\(p.orgName)的上级党组织进行", entity: "problem", id: p.idString, label: p.orgName, orgPath: p.orgPath)
+        }
+    }
+
     static func list(ctx: Ctx, filter f: Filter, paging: Paging?) async throws -> ([ProblemModel], Int) {
         guard ctx.scope.allows(.readSupervision) else { throw await ctx.deny("无权查看问题台账", entity: "problem") }
         let q = ProblemModel.query(on: ctx.db).inScope(ctx.scope.roots(for: .readSupervision), path: \.$orgPath)
@@ -84,14 +96,24 @@ enum ProblemService {
         return p
     }
 
-    /// Corrections while the problem is open (aspect, deadline, leader, measures).
+    /// Corrections while the problem is open: text, leader, measures, and the deadline while it
+    /// has not passed. The aspect and the day found are what R-22 counts from, so they stay as
+    /// recorded; a deadline already passed stays too (the escalation it caused is history).
     static func update(_ p: ProblemModel, _ i: Input, version: Int?, ctx: Ctx) async throws -> ProblemModel {
-        try await ctx.require(.supervise, at: p.orgPath, entity: "problem", id: p.idString, label: p.orgName)
+        try await requireAbove(p, ctx: ctx, what: "修改该问题")
         guard p.statusValue == .open else { throw AppError.conflict("只有整改中的问题可以修改（当前：\(p.statusValue.label)）") }
         var input = i
         // the source of a problem opened by another module stays as it was
         if let s = p.sourceValue, !ProblemSource.manual.contains(s) { input.source = ProblemSource.quarterly.rawValue }
-        let (src, asp, found, deadline, e) = validate(input, today: ctx.today, manual: true)
+        if input.aspect.isEmpty { input.aspect = p.aspectValue.rawValue }
+        if input.foundOn.isEmpty { input.foundOn = p.foundDay.iso }
+        var (src, asp, found, deadline, e) = validate(input, today: ctx.today, manual: true)
+        if let a = asp, a != p.aspectValue { e.add("aspect", "问题所属方面登记后不能修改（升级按登记时的方面计算）") }
+        if let f = found, f != p.foundDay { e.add("foundOn", "发现日期登记后不能修改") }
+        if let d = deadline, d != p.deadlineDay {
+            if ctx.today > p.deadlineDay { e.add("deadline", "整改期限（\(p.deadlineDay.iso)）已过，不能再修改") }
+            else if d < ctx.today { e.add("deadline", "新的整改期限不能早于今天") }
+        }
         guard e.isEmpty, let src, let asp, let found, let deadline else { throw AppError.validation(e) }
         let before = snapshot(p)
         let v = version ?? p.currentVersion
@@ -114,7 +136,7 @@ enum ProblemService {
     /// not ask for it.
     static func step(_ p: ProblemModel, _ step: ProblemStep, text: String, version: Int?, ctx: Ctx) async throws -> ProblemModel {
         if step.needsSupervisor {
-            try await ctx.require(.supervise, at: p.orgPath, entity: "problem", id: p.idString, label: p.orgName)
+            try await requireAbove(p, ctx: ctx, what: "验收")
         } else {
             try await requireOrgOrSupervisor(p, ctx: ctx)
         }
@@ -129,7 +151,7 @@ enum ProblemService {
         }
         let steps = try await steps(p, on: ctx.db)
         if step == .verify || step == .reject {
-            if let asked = steps.last(where: { $0.stepValue == .rectified }), asked.actorName == ctx.actor.name {
+            if let asked = steps.last(where: { $0.stepValue == .rectified }), asked.actorID.map({ $0 == ctx.actor.id }) ?? (asked.actorName == ctx.actor.name) {
                 throw await ctx.deny("验收须由申请人以外的督导人员进行", entity: "problem", id: p.idString, label: p.orgName, orgPath: p.orgPath)
             }
         }
@@ -139,7 +161,7 @@ enum ProblemService {
         let v = version ?? p.currentVersion
         let row = ProblemStepModel()
         row.id = UUID(); row.problemID = p.id!; row.seq = (steps.map(\.seq).max() ?? 0) + 1; row.step = step.rawValue
-        row.day = ctx.today.iso; row.text = t; row.actorName = ctx.actor.name
+        row.day = ctx.today.iso; row.text = t; row.actorName = ctx.actor.name; row.actorID = ctx.actor.id
         let before = p.statusValue
         p.status = next.rawValue; p.updatedAt = ctx.now
         if step == .verify { p.verifiedOn = ctx.today.iso; p.verifiedBy = ctx.actor.name }

@@ -53,7 +53,11 @@ enum RiskService {
         let r = existing ?? RiskPointModel()
         let before = existing.map(snapshot)
         let oldVersion = existing?.version
-        if r.id == nil { r.id = UUID(); r.orgID = org.id!; r.orgPath = org.path; r.orgName = org.name; r.version = 0; r.createdBy = ctx.actor.name }
+        if r.id == nil {
+            // drawing a point up is its review for the year
+            r.id = UUID(); r.orgID = org.id!; r.orgPath = org.path; r.orgName = org.name; r.version = 0; r.createdBy = ctx.actor.name
+            r.lastReviewed = ctx.today.iso; r.reviewedBy = ctx.actor.name
+        }
         r.post = i.post.trimmingSpaces; r.process = i.process.trimmingSpaces; r.riskDescription = i.description.trimmingSpaces; r.level = level.rawValue
         r.before = i.before.trimmingSpaces; r.during = i.during.trimmingSpaces; r.after = i.after.trimmingSpaces; r.owner = i.owner.trimmingSpaces
         r.updatedAt = ctx.now

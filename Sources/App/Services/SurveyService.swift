@@ -1,5 +1,6 @@
 import Vapor
 import Fluent
+import SQLKit
 import Domain
 
 /// Satisfaction surveys for service recipients (DOMAIN §8): built by an officer, sent as
@@ -77,10 +78,12 @@ enum SurveyService {
         guard s.status == from else { throw AppError.conflict("问卷当前“\(s.statusLabel)”，不能\(new == "open" ? "发布" : "结束")") }
         try await ctx.db.transaction { db in
             guard try await db.claimStatus("surveys", id: s.id!, from: from, to: new) else { throw AppError.conflict("问卷状态已被他人改变，请刷新") }
+            // an edit of the draft read before this change must not land on the open survey
+            try await db.sql.update("surveys").set("version", to: SQLRaw("version + 1")).where("id", .equal, s.id!).run()
             try await ctx.audit(on: db, new == "open" ? "open" : "close", "survey", id: s.idString, label: s.title, orgID: s.orgID, orgPath: s.orgPath,
                                 after: ["status": new])
         }
-        s.status = new
+        s.status = new; s.version += 1
         return s
     }
 

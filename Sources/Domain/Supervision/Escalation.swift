@@ -63,10 +63,10 @@ public enum Escalation {
         }
         var d = days.filter { $0 <= today }.min()
         while let day = d {
-            // first what stood at the start of the day (a problem verified today still counted
-            // this morning, so a stage that ran out today is still reached), then the day's closes
+            // deadlines are judged on what stood this morning (a problem verified today was still
+            // open when its stage ran out); aspects at once on what is open after today's changes
             let morning = problems.filter { $0.found <= day && ($0.verified.map { $0 >= day } ?? true) }
-            let aspects = Set(morning.map(\.aspect))
+            let aspects = Set(problems.filter { $0.isOpen(on: day) }.map(\.aspect))
             let overdueAspect = morning.first { $0.deadline < day }
             func go(_ l: Level, _ months: Int?, _ why: String) {
                 level = l; since = day; deadline = months.map { day.adding(months: $0) }
@@ -78,8 +78,7 @@ public enum Escalation {
                 else if aspects.count == 2 { go(.leader, leaderMonths, "两个方面同时存在问题：\(labels(aspects))") }
                 else if let p = overdueAspect { go(.leader, leaderMonths, "\(p.aspect.label)方面的问题逾期（\(p.deadline.iso)）未解决") }
             case .leader:
-                if morning.isEmpty { break }
-                else if aspects.count >= 3 { go(.weak, weakMonths, "\(aspects.count)个方面同时存在问题：\(labels(aspects))") }
+                if aspects.count >= 3 { go(.weak, weakMonths, "\(aspects.count)个方面同时存在问题：\(labels(aspects))") }
                 else if let dl = deadline, day > dl { go(.weak, weakMonths, "包联整改期满（\(dl.iso)）仍未整改到位") }
             case .weak:
                 break

@@ -82,14 +82,15 @@ public enum Assessment {
         /// Quarters of the year already over.
         public var quartersDue: Int
         public var level: Int?
-        public var brand: BrandStatus
+        /// nil while brands are not kept on the platform (the weight is shared out).
+        public var brand: BrandStatus?
         /// Share (0…1) of organizational-life months met; nil when not counted on the platform.
         public var compliance: Double?
         /// 0…100 from the service recipients' surveys; nil when no survey was answered.
         public var satisfaction: Double?
 
         public init(monthsDue: Int, reportsOnTime: Int, reportsLate: Int = 0, quarterScores: [Double], quartersDue: Int, level: Int?,
-                    brand: BrandStatus = .none, compliance: Double?, satisfaction: Double?) {
+                    brand: BrandStatus? = nil, compliance: Double?, satisfaction: Double?) {
             self.monthsDue = monthsDue; self.reportsOnTime = reportsOnTime; self.reportsLate = reportsLate; self.quarterScores = quarterScores
             self.quartersDue = quartersDue; self.level = level; self.brand = brand; self.compliance = compliance; self.satisfaction = satisfaction
         }
@@ -124,7 +125,7 @@ public enum Assessment {
         if f.quartersDue > given.count { notes.append("\(f.quartersDue - given.count)个已结束的季度未评分") }
         parts[.rating] = Double(f.level ?? 0) / 5 * 100
         if f.level == nil { notes.append("星级尚未评定（按0分计）") }
-        parts[.brand] = f.brand.score
+        if let b = f.brand { parts[.brand] = b.score } else { notes.append("党建品牌尚未纳入平台统计，权重按比例分摊") }
         if let c = f.compliance { parts[.compliance] = c * 100 } else { notes.append("组织生活未纳入平台统计，权重按比例分摊") }
         if let s = f.satisfaction { parts[.satisfaction] = s } else { notes.append("无满意度调查结果，权重按比例分摊") }
         let weightIn = parts.keys.map(w.weight).reduce(0, +)

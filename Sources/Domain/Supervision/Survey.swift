@@ -98,8 +98,9 @@ public enum SurveyRules {
             var texts: [String] = []
             for r in responses where i < r.count {
                 switch r[i] {
-                case .choices(let c): answered += 1; for x in c where x < counts.count { counts[x] += 1 }
-                case .scale(let v): answered += 1; counts[v - 1] += 1; sum += v
+                case .choices(let c): answered += 1; for x in c where (0..<counts.count).contains(x) { counts[x] += 1 }
+                case .scale(let v) where (1...counts.count).contains(v): answered += 1; counts[v - 1] += 1; sum += v
+                case .scale: break   // an answer that no longer fits the question
                 case .text(let t): answered += 1; texts.append(t)
                 case .skipped: break
                 }

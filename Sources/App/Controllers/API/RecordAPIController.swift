@@ -405,6 +405,9 @@ extension RecordAPIController {
             let p = try await ProblemService.find(id, ctx: ctx)
             if write { try await ProblemService.requireOrgOrSupervisor(p, ctx: ctx) }
             if write && p.statusValue == .verified { throw AppError.conflict("该问题已验收销号，材料不能再改动", field: "file") }
+            if write && p.statusValue == .rectified && !ProblemService.isAbove(p, ctx: ctx) {
+                throw AppError.conflict("已申请验收，待验收期间材料不能改动；如需补充请等待验收意见", field: "file")
+            }
             return (p.id!, p.orgPath, "\(p.orgName) 问题整改")
         }
         if kind == "report" {

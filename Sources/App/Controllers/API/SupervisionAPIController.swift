@@ -39,6 +39,7 @@ struct SupervisionAPIController {
     func createProblem(_ req: Request) async throws -> Response {
         let ctx = try req.ctx()
         let b = try req.content.decode(ProblemRequest.self)
+        _ = try clientVersion(b.version)  // ignored on creation, but a negative one is still bad input
         return try await Self.dto(try await ProblemService.create(b.input, ctx: ctx), ctx: ctx).encodeResponse(status: .created, for: req)
     }
 
@@ -53,7 +54,7 @@ struct SupervisionAPIController {
         let b = try req.content.decode(ProblemRequest.self)
         var input = b.input
         if b.source == nil { input.source = p.source }
-        return try await Self.dto(try await ProblemService.update(p, input, version: b.version, ctx: ctx), ctx: ctx)
+        return try await Self.dto(try await ProblemService.update(p, input, version: try clientVersion(b.version), ctx: ctx), ctx: ctx)
     }
 
     func problemStep(_ req: Request) async throws -> ProblemDTO {
@@ -61,7 +62,7 @@ struct SupervisionAPIController {
         let p = try await ProblemService.find(req.parameters.get("id") ?? "", ctx: ctx)
         let b = try req.content.decode(ProblemStepRequest.self)
         guard let step = ProblemStep(rawValue: b.step) else { throw AppError.validation(FieldErrors("step", "step 应为 progress、rectified、verify 或 reject")) }
-        return try await Self.dto(try await ProblemService.step(p, step, text: b.text, version: b.version, ctx: ctx), ctx: ctx)
+        return try await Self.dto(try await ProblemService.step(p, step, text: b.text, version: try clientVersion(b.version), ctx: ctx), ctx: ctx)
     }
 
     func escalations(_ req: Request) async throws -> [EscalationDTO] {
@@ -101,6 +102,7 @@ struct SupervisionAPIController {
     func createRisk(_ req: Request) async throws -> Response {
         let ctx = try req.ctx()
         let b = try req.content.decode(RiskRequest.self)
+        _ = try clientVersion(b.version)  // ignored on creation, but a negative one is still bad input
         return try await RiskDTO(try await RiskService.save(nil, b.input, version: nil, ctx: ctx), today: ctx.today).encodeResponse(status: .created, for: req)
     }
 
@@ -113,7 +115,7 @@ struct SupervisionAPIController {
         let ctx = try req.ctx()
         let r = try await RiskService.find(req.parameters.get("id") ?? "", ctx: ctx)
         let b = try req.content.decode(RiskRequest.self)
-        return RiskDTO(try await RiskService.save(r, b.input, version: b.version, ctx: ctx), today: ctx.today)
+        return RiskDTO(try await RiskService.save(r, b.input, version: try clientVersion(b.version), ctx: ctx), today: ctx.today)
     }
 
     func reviewRisk(_ req: Request) async throws -> RiskDTO {
@@ -167,7 +169,7 @@ struct SupervisionAPIController {
         let ctx = try req.ctx()
         let b = try req.content.decode(QuarterScoreRequest.self)
         return QuarterScoreDTO(try await EvaluationService.scoreQuarter(orgRef: b.orgId, year: b.year, quarter: b.quarter, score: String(b.score),
-                                                                      comment: b.comment ?? "", version: b.version, ctx: ctx))
+                                                                      comment: b.comment ?? "", version: try clientVersion(b.version), ctx: ctx))
     }
 
     func assessment(_ req: Request) async throws -> AssessmentDTO {
@@ -220,6 +222,7 @@ struct SupervisionAPIController {
     func createSurvey(_ req: Request) async throws -> Response {
         let ctx = try req.ctx()
         let b = try req.content.decode(SurveyRequest.self)
+        _ = try clientVersion(b.version)  // ignored on creation, but a negative one is still bad input
         return try await Self.surveyDTO(try await SurveyService.save(nil, b.input, version: nil, ctx: ctx), on: req.db).encodeResponse(status: .created, for: req)
     }
 
@@ -232,7 +235,7 @@ struct SupervisionAPIController {
         let ctx = try req.ctx()
         let s = try await SurveyService.find(req.parameters.get("id") ?? "", ctx: ctx)
         let b = try req.content.decode(SurveyRequest.self)
-        return try await Self.surveyDTO(try await SurveyService.save(s, b.input, version: b.version, ctx: ctx), on: req.db)
+        return try await Self.surveyDTO(try await SurveyService.save(s, b.input, version: try clientVersion(b.version), ctx: ctx), on: req.db)
     }
 
     func setSurveyStatus(_ req: Request, to status: String) async throws -> SurveyDTO {

@@ -137,6 +137,7 @@ struct SupervisionPageController {
     func editForm(_ req: Request) async throws -> View {
         let ctx = try req.ctx()
         let p = try await ProblemService.find(req.parameters.get("id") ?? "", ctx: ctx, for: .supervise)
+        try await ProblemService.requireAbove(p, ctx: ctx, what: "修改该问题")
         guard p.statusValue == .open else { throw AppError.conflict("只有整改中的问题可以修改") }
         let values = ["org": p.orgID.uuidString.lowercased(), "source": p.source, "aspect": p.aspectValue.rawValue, "description": p.text, "foundOn": p.foundDay.iso,
                       "deadline": p.deadlineDay.iso, "leader": p.leader == "待明确" ? "" : (p.leader ?? ""), "measures": p.measures ?? ""]
@@ -168,17 +169,20 @@ struct SupervisionPageController {
         let p = try await ProblemService.find(req.parameters.get("id") ?? "", ctx: ctx)
         let dto = try await SupervisionAPIController.dto(p, ctx: ctx)
         let supervisor = ctx.scope.allows(.supervise, at: p.orgPath)
+        let above = ProblemService.isAbove(p, ctx: ctx)
         let own = ctx.scope.allows(.writeRecords, at: p.orgPath)
-        // verification is offered to a supervisor other than the one who asked for it
-        let asker = try await ProblemService.steps(p, on: req.db).last { $0.stepValue == .rectified }?.actorName
+        // verification is offered to a supervisor above the org other than the one who asked for it
+        let asker = try await ProblemService.steps(p, on: req.db).last { $0.stepValue == .rectified }
+        let askedMyself = asker.map { $0.actorID.map { $0 == ctx.actor.id } ?? ($0.actorName == ctx.actor.name) } ?? false
         let steps = ProblemStep.allCases.filter {
-            $0.next(from: p.statusValue) != nil && ($0.needsSupervisor ? supervisor && asker != ctx.actor.name : (supervisor || own))
+            $0.next(from: p.statusValue) != nil && ($0.needsSupervisor ? above && !askedMyself : (supervisor || own))
         }
         let esc = try await ProblemService.escalations(ctx: ctx, orgID: p.orgID).first.map { Self.escRow($0, ctx: ctx) }
         return try await req.view.render("supervision/problem", ShowPage(
             meta: await PageMeta.make(req, title: "\(p.orgName)·\(p.aspectValue.label)问题", crumbs: [("督导整改", "/supervision"), ("问题台账", "/problems"), (p.orgName, nil)]),
             p: dto, steps: steps.map { SelectOption(value: $0.rawValue, label: $0.label, selected: false) },
-            canEdit: supervisor && p.statusValue == .open, canUpload: (supervisor || own) && p.statusValue != .verified, escalation: esc?.level == "none" ? nil : esc))
+            canEdit: above && p.statusValue == .open,
+            canUpload: p.statusValue == .open ? (supervisor || own) : p.statusValue == .rectified && above, escalation: esc?.level == "none" ? nil : esc))
     }
 
     func step(_ req: Request) async throws -> Response {

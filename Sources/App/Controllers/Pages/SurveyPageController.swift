@@ -175,8 +175,10 @@ struct SurveyPageController {
         // repeated keys (a group of checkboxes) keep every value, so the body is read pair by pair
         var byKey: [String: [String]] = [:]
         for pair in (req.body.string ?? "").split(separator: "&") {
-            let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
-            byKey[kv[0], default: []].append(kv.count > 1 ? kv[1] : "")
+            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                .map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            guard let key = kv.first, !key.isEmpty else { continue }
+            byKey[key, default: []].append(kv.count > 1 ? kv[1] : "")
         }
         let raw: [[String]] = s.questionList.indices.map { byKey["q\($0 + 1)"] ?? [] }
         do {
