@@ -42,6 +42,7 @@ func configure(_ app: Application, demo: Bool = false, demoRecords: Bool = true,
     Migrations.register(on: app, calendarSeed: try WorkingCalendar.parseCSV(text))
     app.complaintLimiter = RateLimiter(limit: 5, window: 3600)
     app.demandLimiter = RateLimiter(limit: 10, window: 3600)
+    app.brandCommentLimiter = RateLimiter(limit: 20, window: 60)
     try await app.autoMigrate()
 
     app.views.use(.leaf)

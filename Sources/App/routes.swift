@@ -38,6 +38,12 @@ func routes(_ app: Application) throws {
     api.get("public", "surveys", ":token", use: sup.publicSurvey)
     api.post("public", "surveys", ":token", use: sup.answerSurvey)
 
+    let brands = BrandAPIController()
+    // public: candidates and named brands, their approved comments; 社会网评 / 微信点评
+    api.get("public", "brands", ":id", "comments", use: brands.publicComments)
+    api.post("public", "brands", ":id", "comments", use: brands.publicComment)
+    api.get("public", "brands", ":id", "logo", use: brands.publicLogo)
+
     let secured = api.grouped(RequireUserMiddleware())
     secured.post("auth", "logout", use: auth.logout)
     secured.get("auth", "me", use: auth.me)
@@ -203,6 +209,43 @@ func routes(_ app: Application) throws {
             secured.get(.constant(kind.rawValue), .constant("export.\(f)")) { req in try await SupervisionAPIController.export(req, kind: kind, format: f) }
         }
     }
+
+    secured.get("brands", use: brands.list)
+    secured.post("brands", use: brands.create)
+    secured.get("brands", "selection", use: brands.selection)
+    secured.post("brands", "selection", "shortlist", use: brands.shortlist)
+    secured.get("brands", "comments", "pending", use: brands.pendingComments)
+    secured.post("brands", "comments", ":id", "moderate", use: brands.moderate)
+    secured.get("brands", "decisions", use: brands.decisions)
+    secured.post("brands", "decisions", use: brands.decide)
+    secured.get("brands", "assessment", use: brands.assessment)
+    secured.put("brands", "assessment", use: brands.scoreBranch)
+    secured.post("brands", "assessment", "publish", use: brands.publish)
+    secured.post("brands", "pairs", ":id", "activities", use: brands.activity)
+    secured.get("settings", "brands", use: brands.settings)
+    secured.put("settings", "brands", use: brands.saveSettings)
+    for f in ["csv", "xlsx"] {
+        secured.get("brands", .constant("export.\(f)")) { req in try await BrandAPIController.export(req, format: f) }
+        secured.get("brands", "assessment", .constant("export.\(f)")) { req in try await BrandAPIController.exportScores(req, format: f) }
+        secured.get("brands", ":id", .constant("archive.\(f)")) { req in try await BrandAPIController.exportArchive(req, format: f) }
+    }
+    secured.get("brands", ":id", use: brands.show)
+    secured.patch("brands", ":id", use: brands.update)
+    secured.post("brands", ":id", "transitions", use: brands.transition)
+    secured.post("brands", ":id", "reviews", use: brands.reReview)
+    secured.get("brands", ":id", "archive", use: brands.archive)
+    secured.post("brands", ":id", "experts", use: brands.assignExpert)
+    secured.delete("brands", ":id", "experts", ":aid", use: brands.removeExpert)
+    secured.put("brands", ":id", "score", use: brands.score)
+    secured.post("brands", ":id", "comments", use: brands.mutualComment)
+    secured.post("brands", ":id", "suggestions", use: brands.suggest)
+    secured.put("brands", ":id", "goals", use: brands.fileGoals)
+    secured.get("brands", ":id", "pairs", use: brands.pairs)
+    secured.post("brands", ":id", "pairs", use: brands.pair)
+    secured.get("brands", ":id", "logo", use: brands.logo)
+    secured.on(.PUT, "brands", ":id", "logo", body: .collect(maxSize: "3mb"), use: brands.uploadLogo)
+    secured.get("brands", ":id", "attachments") { req in try await records.files(req, kind: "brand") }
+    secured.on(.POST, "brands", ":id", "attachments", body: .collect(maxSize: "11mb")) { req in try await records.upload(req, kind: "brand") }
 
     let cal = CalendarAPIController()
     secured.get("calendar", "days", use: cal.days)

@@ -15,6 +15,7 @@ enum Migrations {
         app.migrations.add(M006CreateRatings())
         app.migrations.add(M007CreateRecords())
         app.migrations.add(M008CreateSupervision())
+        app.migrations.add(M009CreateBrands())
     }
 }
 

@@ -77,6 +77,11 @@ enum AttachmentService {
         let uuid = try id.uuid(or: "文件不存在")
         guard let a = try await AttachmentModel.find(uuid, on: ctx.db) else { throw AppError.notFound("文件不存在") }
         if a.ownerType == "task", let t = try await TaskModel.find(a.ownerID, on: ctx.db), t.ownerMemberID != nil, t.ownerMemberID == ctx.user.memberID { return a }
+        if ["brand", "brand_logo"].contains(a.ownerType), let b = try await BrandModel.find(a.ownerID, on: ctx.db) {
+            // a brand's files go with the brand (its experts and, once named, everyone signed in read them)
+            guard try await BrandService.canRead(b, ctx: ctx) else { throw await ctx.deny("无权下载：该品牌不在您的管理范围内", entity: "attachment", id: a.idString, label: a.filename) }
+            return a
+        }
         let action: Action = a.ownerType == "rating" ? .readRatings : ["problem", "report"].contains(a.ownerType) ? .readSupervision : .readRecords
         try await ctx.require(action, at: a.orgPath, entity: "attachment", id: a.idString, label: a.filename)
         return a

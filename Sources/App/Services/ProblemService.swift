@@ -182,8 +182,9 @@ enum ProblemService {
     }
 
     /// A problem opened by another module (rating veto, one star, upheld complaint, brand).
+    @discardableResult
     static func openFromModule(orgID: UUID, orgPath: String, orgName: String, year: Int, kind: String, source: ProblemSource, sourceID: String?,
-                               aspect: Star, reason: String, days: Int, ctx: Ctx, on db: any Database) async throws {
+                               aspect: Star, reason: String, days: Int, ctx: Ctx, on db: any Database) async throws -> ProblemModel {
         let p = ProblemModel()
         p.id = UUID(); p.orgID = orgID; p.orgPath = orgPath; p.orgName = orgName; p.year = year; p.kind = kind
         p.source = source.rawValue; p.sourceID = sourceID; p.reason = reason; p.problemDescription = reason
@@ -192,6 +193,7 @@ enum ProblemService {
         try await p.create(on: db)
         try await ctx.audit(on: db, "create", "problem", id: p.idString, label: "\(orgName) \(p.kindLabel)", orgID: orgID, orgPath: orgPath,
                             after: ["source": source.label, "reason": reason, "deadline": p.deadline ?? ""])
+        return p
     }
 
     static func snapshot(_ p: ProblemModel) -> [String: String] {

@@ -62,14 +62,14 @@ public enum Role: String, Sendable, CaseIterable, Codable {
         case .unitOfficer:
             // the settings of everyday records (frequency rules, presets, limits) belong to the committee
             // notices, spot checks, the star ledger and 市场主体评 belong to the supervising committee
-            return ![.manageCalendar, .readMemberDetails, .manageSchemes, .applyRating, .manageNotices, .adjustStars, .manageRecordSettings, .manageAssessment].contains(action)
+            return ![.manageCalendar, .readMemberDetails, .manageSchemes, .applyRating, .manageNotices, .adjustStars, .manageRecordSettings, .manageAssessment, .nameBrands].contains(action)
         case .branchSecretary:
             return [.readOrgs, .writeOrgs, .readMembers, .writeMembers, .readMemberDetails, .importData, .readRatings, .applyRating,
-                    .readRecords, .writeRecords, .handleDemands, .readSupervision].contains(action)
+                    .readRecords, .writeRecords, .handleDemands, .readSupervision, .readBrands, .manageBrand].contains(action)
         case .groupLeader:
-            return [.readOrgs, .readMembers, .readRatings, .readRecords, .writeRecords].contains(action)
+            return [.readOrgs, .readMembers, .readRatings, .readRecords, .writeRecords, .readBrands, .manageBrand].contains(action)
         case .member:
-            return [.readOrgs, .readOwnRecord].contains(action)
+            return [.readOrgs, .readOwnRecord, .readBrands].contains(action)
         case .expert:
             return false
         }
@@ -92,6 +92,10 @@ public enum Action: String, Sendable, CaseIterable {
     /// verify rectifications, keep the risk register, score quarters and run surveys; set the
     /// yearly assessment scheme and publish its ranking.
     case readSupervision, supervise, manageAssessment
+    /// DOMAIN §3: read brands; keep one's own brand and apply; review applications (the organ
+    /// committee forwards or returns, scores branches' brand creation); run the selection,
+    /// naming and re-reviews (the supervising committee).
+    case readBrands, manageBrand, reviewBrands, nameBrands
 
     public var label: String {
         switch self {
@@ -118,6 +122,10 @@ public enum Action: String, Sendable, CaseIterable {
         case .readSupervision: return "查看问题台账、风险点与考评"
         case .supervise: return "督导整改、维护风险点与季度考评"
         case .manageAssessment: return "设置年度考核方案并发布排名"
+        case .readBrands: return "查看党建品牌"
+        case .manageBrand: return "创建和申报党建品牌"
+        case .reviewBrands: return "审核党建品牌申报"
+        case .nameBrands: return "党建品牌初选、命名与复核"
         }
     }
 }

@@ -414,6 +414,17 @@ extension RecordAPIController {
             let r = try await EvaluationService.findReport(id, ctx: ctx, for: write ? .writeRecords : .readSupervision)
             return (r.id!, r.orgPath, "\(r.orgName) \(r.year)年\(r.month)月月晒")
         }
+        if kind == "brand" {
+            let b = try await BrandService.find(id, ctx: ctx)
+            if write {
+                let a = try await BrandService.actors(b, ctx: ctx)
+                guard a.contains(.owner) || a.contains(.committee) else {
+                    throw await ctx.deny("无权上传：品牌材料由创建组织或工委上传", entity: "brand", id: b.idString, label: b.name, orgPath: b.orgPath)
+                }
+                if b.stateValue == .revoked { throw AppError.conflict("品牌已取消，材料不能再改动", field: "file") }
+            }
+            return (b.id!, b.orgPath, "党建品牌“\(b.name)”")
+        }
         let t = try await TaskService.find(id, ctx: ctx)
         if write && !(t.ownerMemberID != nil && t.ownerMemberID == ctx.user.memberID) {
             try await ctx.require(.writeRecords, at: t.orgPath, entity: "task", id: t.idString, label: t.title)
