@@ -23,10 +23,12 @@ enum AwardService {
         guard ctx.scope.allows(.readSupervision) else { throw await ctx.deny("无权查看评先评优资格", entity: "awards") }
         let weak = Set(try await ProblemService.escalations(ctx: ctx).filter { Escalation.wasWeak($0.state.history, in: year) }.map(\.orgID))
         var out: [BranchRow] = []
-        for u in try await RatingResults.units(year: year, ctx: ctx) {
+        let units = try await RatingResults.units(year: year, ctx: ctx)
+        let brands = try await BrandFollowUpService.brandStatus(branchPaths: units.flatMap { $0.branches.map(\.org.path) }, year: year, on: ctx.db)
+        for u in units {
             for b in u.branches where ctx.scope.allows(.readSupervision, at: b.org.path) {
                 let facts = AwardEligibility.BranchFacts(level: b.decided ? b.effective.level : nil, market: b.market, weakAndLax: weak.contains(b.org.id!),
-                                                         unitBelowAwardableShare: u.pending == 0 && !u.verdict.awardable, namedBrand: false)
+                                                         unitBelowAwardableShare: u.pending == 0 && !u.verdict.awardable, namedBrand: brands[b.org.path] == .named)
                 out.append(BranchRow(org: b.org, unitName: u.org.name, level: facts.level, verdict: AwardEligibility.branch(facts, thresholds: u.scheme.thresholds)))
             }
         }

@@ -194,3 +194,19 @@ enum BrandFollowUpService {
         try await BrandRankingModel.query(on: db).filter(\.$year == year).sort(\.$orgPath).all().map { ($0, JSON.decode([RankRow].self, $0.rows) ?? []) }
     }
 }
+
+extension BrandFollowUpService {
+    /// Where each branch stands with brands at the end of `year` (its own, its groups' and its
+    /// members' brands count): named, creating, or none — for the yearly assessment and R-24.
+    static func brandStatus(branchPaths: [String], year: Int, on db: any Database) async throws -> [String: Assessment.BrandStatus] {
+        let brands = try await BrandModel.query(on: db).filter(\.$state != BrandState.draft.rawValue).filter(\.$state != BrandState.revoked.rawValue).all()
+        let yearEnd = Day(year: year, month: 12, day: 31)!
+        var out: [String: Assessment.BrandStatus] = [:]
+        for p in branchPaths {
+            let mine = brands.filter { $0.orgPath.hasPrefix(p) && $0.year <= year }
+            if mine.contains(where: { $0.stateValue.holdsName && ($0.namedDay.map { $0 <= yearEnd } ?? false) }) { out[p] = .named }
+            else { out[p] = mine.isEmpty ? Assessment.BrandStatus.none : .creating }
+        }
+        return out
+    }
+}

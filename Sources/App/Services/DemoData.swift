@@ -142,6 +142,7 @@ enum DemoData {
         if records {
             try await seedRecords(app, ctx: ctx, byCode: byCode)
             try await seedSupervision(app, ctx: ctx, byCode: byCode)
+            try await seedBrands(app, ctx: ctx, byCode: byCode)
         }
         app.logger.notice("演示数据已生成：\(byCode.count)个组织，\(members.count)名党员，\(logins.count)个用户")
     }

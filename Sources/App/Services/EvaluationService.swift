@@ -129,6 +129,7 @@ enum EvaluationService {
         let recs = settings.since == nil ? [:] : try await OrgLifeService.records(orgIDs: branches.compactMap(\.id), year: year, on: ctx.db)
         let levels = try await decidedLevels(year: year, ctx: ctx)
         let satisfaction = try await SurveyService.satisfactionByOrg(year: year, on: ctx.db)
+        let brands = try await BrandFollowUpService.brandStatus(branchPaths: branches.map(\.path), year: year, on: ctx.db)
         let allDue = Assessment.monthsDue(year: year, today: ctx.today, dueDay: w.reportDueDay)
         let rows: [Row] = branches.map { b in
             // a month counts once the branch existed (and the platform kept records) by its end
@@ -143,7 +144,7 @@ enum EvaluationService {
             let sat = satisfaction.filter { b.path.hasPrefix($0.key) }.max { $0.key.count < $1.key.count }?.value
             let f = Assessment.Facts(monthsDue: due.count, reportsOnTime: states.filter { $0 == .onTime }.count, reportsLate: states.filter { $0 == .late }.count,
                                      quarterScores: qs, quartersDue: Assessment.quartersOver(year: year, today: ctx.today), level: levels[b.id!],
-                                     brand: .none, compliance: compliance, satisfaction: sat)
+                                     brand: brands[b.path] ?? Assessment.BrandStatus.none, compliance: compliance, satisfaction: sat)
             let s = Assessment.score(f, weights: w)
             return Row(orgId: b.idString, orgName: b.name, orgPath: b.path, parts: Dictionary(uniqueKeysWithValues: s.parts.map { ($0.key.rawValue, ($0.value * 10).rounded() / 10) }),
                        total: s.total, rank: 0, notes: s.notes)

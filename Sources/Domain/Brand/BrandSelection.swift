@@ -43,10 +43,10 @@ public struct BrandSettings: Sendable, Codable, Equatable {
 
     public func validate() -> FieldErrors {
         var e = FieldErrors()
-        for c in BrandCriterion.allCases where !(0...100).contains(weight(c)) { e.add(c.rawValue, "\(c.label)的权重应在0到100之间") }
+        for c in BrandCriterion.allCases where !(0...100).contains(weight(c)) { e.add("criteria.\(c.rawValue)", "\(c.label)的权重应在0到100之间") }
         let cs = BrandCriterion.allCases.map(weight).reduce(0, +)
         if cs != 100 { e.add("criteria", "初选评分各项权重之和应为100，现为\(cs)") }
-        for p in BrandAssessmentPart.allCases where !(0...100).contains(weight(p)) { e.add(p.rawValue, "\(p.label)的权重应在0到100之间") }
+        for p in BrandAssessmentPart.allCases where !(0...100).contains(weight(p)) { e.add("parts.\(p.rawValue)", "\(p.label)的权重应在0到100之间") }
         let ps = BrandAssessmentPart.allCases.map(weight).reduce(0, +)
         if ps != 100 { e.add("parts", "考核各部分权重之和应为100，现为\(ps)") }
         return e
@@ -85,7 +85,9 @@ public enum BrandSelection {
         /// Mean of the expert totals, one decimal; nil before any expert scored.
         public var mean: Double? {
             guard !expertTotals.isEmpty else { return nil }
-            return (expertTotals.reduce(0, +) / Double(expertTotals.count) * 10).rounded() / 10
+            // in whole tenths, rounded half up (四舍五入), not in binary fractions
+            let tenths = expertTotals.map { Int(($0 * 10).rounded()) }.reduce(0, +), n = expertTotals.count
+            return Double((2 * tenths + n) / (2 * n)) / 10
         }
     }
 

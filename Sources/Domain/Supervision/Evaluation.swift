@@ -125,7 +125,10 @@ public enum Assessment {
         if f.quartersDue > given.count { notes.append("\(f.quartersDue - given.count)个已结束的季度未评分") }
         parts[.rating] = Double(f.level ?? 0) / 5 * 100
         if f.level == nil { notes.append("星级尚未评定（按0分计）") }
-        if let b = f.brand { parts[.brand] = b.score } else { notes.append("党建品牌尚未纳入平台统计，权重按比例分摊") }
+        if let b = f.brand {
+            parts[.brand] = b.score
+            if b == .none { notes.append("尚未开展党建品牌创建（按0分计）") } else if b == .creating { notes.append("党建品牌创建中（按60分计）") }
+        } else { notes.append("党建品牌尚未纳入平台统计，权重按比例分摊") }
         if let c = f.compliance { parts[.compliance] = c * 100 } else { notes.append("组织生活未纳入平台统计，权重按比例分摊") }
         if let s = f.satisfaction { parts[.satisfaction] = s } else { notes.append("无满意度调查结果，权重按比例分摊") }
         let weightIn = parts.keys.map(w.weight).reduce(0, +)
