@@ -105,6 +105,7 @@ extension Database {
     /// `v + 1` only if nobody changed the row since it was read. The UPDATE locks the row, so a
     /// concurrent transaction waits and then finds the version moved (false → 409).
     func claimVersion(_ table: String, id: UUID, version v: Int) async throws -> Bool {
+        guard v >= 0, v < Int.max else { return false }   // no row holds such a version (and v + 1 must not overflow)
         return try await sql.update(table).set("version", to: v + 1).where("id", .equal, id).where("version", .equal, v)
             .returning("id").all(decoding: IDRow.self).count == 1
     }
