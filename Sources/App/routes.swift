@@ -271,6 +271,12 @@ func routes(_ app: Application) throws {
     let surveyPages = SurveyPageController()
     forms.get("public", "surveys", ":token", use: surveyPages.publicPage)       // no login: a service recipient answers by link
     forms.post("public", "surveys", ":token", use: surveyPages.publicAnswer)
+    let brandPublic = BrandPublicPageController()
+    forms.get("showcase", use: brandPublic.showcase)                        // no login: named brands (R-12)
+    forms.get("showcase", ":id", use: brandPublic.detail)
+    forms.get("public", "brands", ":id", use: brandPublic.review)           // no login: 社会网评 / 微信点评 (?ch=m), R-11
+    forms.post("public", "brands", ":id", use: brandPublic.comment)
+    forms.get("public", "brand-rankings", use: brandPublic.rankings)        // no login: published R-15 rankings
     let authPages = AuthPageController()
     forms.get("login", use: authPages.form)
     forms.post("login", use: authPages.login)
@@ -474,6 +480,54 @@ func routes(_ app: Application) throws {
     pages.post("surveys", ":id", "links", use: surveyPages.makeLinks)
     for kind in SupervisionAPIController.Export.allCases {
         for f in ["csv", "xlsx"] { pages.get(.constant(kind.rawValue), .constant("export.\(f)")) { req in try await SupervisionAPIController.export(req, kind: kind, format: f) } }
+    }
+
+    let brandPages = BrandPageController()
+    pages.get("brands", use: brandPages.list)
+    pages.get("brands", "new", use: brandPages.newForm)
+    pages.post("brands", "new", use: brandPages.create)
+    for f in ["csv", "xlsx"] {
+        pages.get("brands", .constant("export.\(f)")) { req in try await BrandAPIController.export(req, format: f) }
+        pages.get("brands", "assessment", .constant("export.\(f)")) { req in try await BrandAPIController.exportScores(req, format: f) }
+        pages.get("brands", ":id", .constant("archive.\(f)")) { req in try await BrandAPIController.exportArchive(req, format: f) }
+    }
+    pages.get("brands", "selection", use: brandPages.selection)
+    pages.post("brands", "selection", use: brandPages.shortlist)
+    pages.get("brands", "comments", use: brandPages.comments)
+    pages.post("brands", "comments", ":id", "approve") { req in try await brandPages.moderate(req, approve: true) }
+    pages.post("brands", "comments", ":id", "reject") { req in try await brandPages.moderate(req, approve: false) }
+    pages.get("brands", "decisions", use: brandPages.decisions)
+    pages.post("brands", "decisions", use: brandPages.decide)
+    pages.get("brands", "decisions", ":id", use: brandPages.decision)
+    pages.get("brands", "assessment", use: brandPages.assessment)
+    pages.post("brands", "assessment", use: brandPages.scoreBranch)
+    pages.post("brands", "assessment", "publish", use: brandPages.publish)
+    pages.get("brands", "settings", use: brandPages.settings)
+    pages.post("brands", "settings", use: brandPages.saveSettings)
+    pages.get("brands", ":id", use: brandPages.show)
+    pages.get("brands", ":id", "edit", use: brandPages.editForm)
+    pages.post("brands", ":id", "edit", use: brandPages.update)
+    pages.post("brands", ":id", "steps", use: brandPages.step)
+    pages.post("brands", ":id", "review", use: brandPages.reReview)
+    pages.post("brands", ":id", "experts", use: brandPages.assignExpert)
+    pages.post("brands", ":id", "experts", ":aid", "delete", use: brandPages.removeExpert)
+    pages.post("brands", ":id", "score", use: brandPages.score)
+    pages.post("brands", ":id", "comments", use: brandPages.mutualComment)
+    pages.post("brands", ":id", "suggestions", use: brandPages.suggest)
+    pages.post("brands", ":id", "goals", use: brandPages.fileGoals)
+    pages.post("brands", ":id", "pairs", use: brandPages.pair)
+    pages.post("brands", ":id", "pairs", ":pid", "activities", use: brandPages.activity)
+    pages.get("brands", ":id", "logo", use: brandPages.logo)
+    pages.get("brands", ":id", "application", use: brandPages.application)
+    pages.get("brands", ":id", "dossier", use: brandPages.dossier)
+    // the logo (≤ 2 MB, checked by the service with its message) and the brand's files (≤ 10 MB)
+    let brandUploads = session.grouped(RequireUserMiddleware(), CSRFMiddleware(maxBody: 11 << 20))
+    brandUploads.on(.POST, "brands", ":id", "logo", body: .collect(maxSize: "11mb"), use: brandPages.uploadLogo)
+    brandUploads.on(.POST, "brands", ":id", "attachments", body: .collect(maxSize: "11mb")) { req in
+        try await RecordFilePages.upload(req, kind: "brand", back: "/brands/\(req.parameters.get("id") ?? "")#files")
+    }
+    pages.post("brands", ":id", "files", ":fileId", "delete") { req in
+        try await RecordFilePages.remove(req, kind: "brand", back: "/brands/\(req.parameters.get("id") ?? "")#files")
     }
 
     let calPages = CalendarPageController()

@@ -1,4 +1,5 @@
 import Vapor
+import Fluent
 import Domain
 
 /// What the shared layout needs on every page: title, navigation fitted to the role,
@@ -38,6 +39,10 @@ struct PageMeta: Encodable, Sendable {
             if s.allows(.readRecords) || s.ownMemberID != nil { add("积分", "/points") }
             if s.allows(.readSupervision) { add("督导考评", "/supervision") }
             else if s.allows(.writeRecords) { add("月晒季评", "/evaluation") }
+            // DOMAIN §3: brands in scope; an expert (no readBrands) reaches the applications assigned to them
+            if s.allows(.readBrands) { add("党建品牌", "/brands") }
+            else if let u = user, s.grants.contains(where: { $0.role == .expert }),
+                    ((try? await BrandExpertModel.query(on: req.db).filter(\.$userID == u.id).count()) ?? 0) > 0 { add("品牌评审", "/brands") }
             if s.allows(.manageUsers) { add("用户与角色", "/users") }
             if s.allows(.readAudit) { add("审计日志", "/audit") }
             add("工作日历", "/calendar")

@@ -18,6 +18,11 @@ struct DashboardPage: Encodable {
     var rating: RatingPanel?
     var records: [Card]
     var supervision: SupervisionPanel?
+    var brand: BrandPanel?
+    /// DOMAIN §3: brands by stage, overdue re-reviews and rectifications, comments to moderate; an expert's sheets.
+    struct BrandPanel: Encodable { var stages: [Card]; var cards: [Card]; var flags: [BrandFlag]; var tasks: [BrandTask] }
+    struct BrandFlag: Encodable { var id: String; var name: String; var text: String; var alert: Bool }
+    struct BrandTask: Encodable { var id: String; var name: String; var unit: String; var scored: Bool }
     struct SupervisionPanel: Encodable { var cards: [Card]; var weak: [SupervisionPageController.EscRow] }
     struct RatingPanel: Encodable { var year: Int; var chart: String; var waiting: [Card] }
     struct Bar: Encodable { var label: String; var count: Int; var width: Int }
@@ -89,7 +94,7 @@ struct DashboardController {
                                  scopeNames: grantOrgs.map(\.name).sorted(), cards: cards, overdue: Array(overdue.prefix(10)),
                                  dueSoon: Array(soon.prefix(10)), statusBars: bars, ownMemberID: scope.ownMemberID,
                                  isExpert: scope.primaryRole == .expert, rating: panel, records: records,
-                                 supervision: try await Self.supervisionPanel(ctx: ctx))
+                                 supervision: try await Self.supervisionPanel(ctx: ctx), brand: try await Self.brandPanel(ctx: ctx))
         return try await req.view.render("dashboard", page)
     }
 
@@ -108,6 +113,36 @@ struct DashboardController {
             .init(label: "风险点未年度复核", value: risks, href: "/risks?flagged=1", tone: risks == 0 ? "ok" : "warn"),
         ]
         return .init(cards: cards, weak: weak.map { SupervisionPageController.escRow($0, ctx: ctx) })
+    }
+
+    static func brandPanel(ctx: Ctx) async throws -> DashboardPage.BrandPanel? {
+        if !ctx.scope.allows(.readBrands) {
+            guard ctx.scope.grants.contains(where: { $0.role == .expert }) else { return nil }
+            let mine = try await BrandExpertModel.query(on: ctx.db).filter(\.$userID == ctx.user.id).all()
+            guard !mine.isEmpty else { return nil }
+            let brands = try await BrandModel.query(on: ctx.db).filter(\.$id ~~ mine.map(\.brandID)).filter(\.$state == BrandState.preliminary.rawValue).sort(\.$name).all()
+            let scored = Set(mine.filter { $0.total != nil }.map(\.brandID))
+            return .init(stages: [], cards: [], flags: [], tasks: brands.map { .init(id: $0.idString, name: $0.name, unit: $0.unitName, scored: scored.contains($0.id!)) })
+        }
+        let all = try await BrandService.list(ctx: ctx)
+        let stages: [DashboardPage.Card] = BrandPipelineChart.stages.compactMap { st in
+            let here = all.filter { st.states.contains($0.stateValue) }
+            guard let first = here.first else { return nil }
+            return .init(label: st.label, value: here.count, href: "/brands?state=\(first.state)", tone: "plain")
+        }
+        var cards: [DashboardPage.Card] = []
+        let flags = try await BrandFollowUpService.flags(for: all, today: ctx.today, on: ctx.db)
+        let overdue = flags.filter { $0.overdueYear != nil }, late = flags.filter(\.proposeRevocation)
+        cards.append(.init(label: "复核逾期", value: overdue.count, href: "/brands?state=named", tone: overdue.isEmpty ? "ok" : "alert"))
+        cards.append(.init(label: "整改逾期（建议取消）", value: late.count, href: "/brands?state=rectifying", tone: late.isEmpty ? "ok" : "alert"))
+        if ctx.scope.allows(.nameBrands) {
+            let pending = try await BrandSelectionService.pending(ctx: ctx).count
+            cards.append(.init(label: "待审核评议", value: pending, href: "/brands/comments", tone: pending == 0 ? "ok" : "warn"))
+        }
+        let rows = flags.compactMap { f -> DashboardPage.BrandFlag? in
+            BrandPageController.flagText(f).map { .init(id: f.brand.idString, name: f.brand.name, text: $0, alert: f.proposeRevocation || f.overdueYear != nil) }
+        }.filter(\.alert)
+        return .init(stages: stages, cards: cards, flags: Array(rows.prefix(10)), tasks: [])
     }
 
     /// Everyday records (DOMAIN §4–§6): what is overdue or waiting in the user's scope, and
