@@ -253,16 +253,19 @@ enum BrandService {
             if !missing.isEmpty, BrandLifecycle.rule(.submit).from.contains(b.stateValue) { throw AppError.validation(missing) }
         }
         let from = b.stateValue
-        let next: BrandState
-        switch BrandLifecycle.apply(ev, to: from, by: actors(b, ancestors: anc, grants: ctx.scope.grants), today: ctx.today) {
-        case .success(let s): next = s
-        case .failure(.wrongState(let m)): throw AppError.conflict(m)
-        case .failure(.notYourTurn(let m)):
-            throw await ctx.deny("无权操作：\(m)", entity: "brand", id: b.idString, label: b.name, orgPath: b.orgPath)
-        case .failure(.invalid(let e)): throw AppError.validation(e)
-        }
+        let next = try await check(b, ev, ancestors: anc, ctx: ctx)
         try await take(b, ev, from: from, to: next, version: version ?? b.version, ctx: ctx)
         return b
+    }
+
+    /// R-9 for this user: the next state, or 409 (wrong state), 403 (logged; not their step), 422.
+    static func check(_ b: BrandModel, _ ev: BrandEvent, ancestors anc: [OrgModel], ctx: Ctx) async throws -> BrandState {
+        switch BrandLifecycle.apply(ev, to: b.stateValue, by: actors(b, ancestors: anc, grants: ctx.scope.grants), today: ctx.today) {
+        case .success(let s): return s
+        case .failure(.wrongState(let m)): throw AppError.conflict(m)
+        case .failure(.notYourTurn(let m)): throw await ctx.deny("无权操作：\(m)", entity: "brand", id: b.idString, label: b.name, orgPath: b.orgPath)
+        case .failure(.invalid(let e)): throw AppError.validation(e)
+        }
     }
 
     /// Writes a step already checked: the state, what the step leaves on the brand, the archive, the audit.
@@ -334,12 +337,7 @@ enum BrandService {
         let from = b.stateValue
         let ev = BrandEvent.reReview(outcome, deadline: outcome == .rectify ? d : nil)
         let next: BrandState
-        switch BrandLifecycle.apply(ev, to: from, by: actors(b, ancestors: anc, grants: ctx.scope.grants), today: ctx.today) {
-        case .success(let s): next = s
-        case .failure(.wrongState(let m)): throw AppError.conflict(m)
-        case .failure(.notYourTurn(let m)): throw await ctx.deny("无权操作：\(m)", entity: "brand", id: b.idString, label: b.name, orgPath: b.orgPath)
-        case .failure(.invalid(let more)): e.merge(more); throw AppError.validation(e)
-        }
+        do { next = try await check(b, ev, ancestors: anc, ctx: ctx) } catch AppError.validation(let more) { e.merge(more); throw AppError.validation(e) }
         guard e.isEmpty, let c else { throw AppError.validation(e) }
         try await take(b, ev, from: from, to: next, version: version ?? b.version, comment: c, ctx: ctx)
         return b
