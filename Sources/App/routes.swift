@@ -232,6 +232,10 @@ func routes(_ app: Application) throws {
     secured.get("brands", ":id", use: brands.show)
     secured.patch("brands", ":id", use: brands.update)
     secured.post("brands", ":id", "transitions", use: brands.transition)
+    for kind in [BrandEvent.Kind.cultivate, .submit, .forward, .returnBack, .accept] {     // API.md: a step is an action sub-resource
+        secured.post("brands", ":id", .constant(kind.rawValue)) { req in try await brands.step(req, kind) }
+    }
+    secured.post("brands", ":id", "name", use: brands.name)
     secured.post("brands", ":id", "reviews", use: brands.reReview)
     secured.get("brands", ":id", "archive", use: brands.archive)
     secured.post("brands", ":id", "experts", use: brands.assignExpert)

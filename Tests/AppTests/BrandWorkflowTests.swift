@@ -218,6 +218,54 @@ import Domain
         return b
     }
 
+    /// API.md: a workflow step is a POST to an action under its resource. The same R-9 checks
+    /// answer there: wrong state 409, wrong person 403, bad input 422 naming the field.
+    @Test func r9_r12_eachStepIsAlsoAnActionUnderTheBrand() async throws {
+        try await withTestApp { t in
+            let zhibu = try await t.token("zhibu"), jiguan = try await t.token("jiguan"), gongwei = try await t.token("gongwei")
+            let b = try await Self.brand(t, code: "ZR-B01", name: "窗口先锋", state: .cultivating)
+            b.philosophy = "党建引领"; b.carriers = "先锋岗"; b.longPlan = "三年规划"; b.yearPlan = "年度计划"; b.achievements = "成效"
+            try await b.save(on: t.db)
+            let id = b.idString
+            func act(_ tok: String, _ action: String, _ body: String? = nil) async throws -> TestingHTTPResponse {
+                try await t.api(.POST, "/api/v1/brands/\(id)/\(action)", token: tok, raw: body)
+            }
+            #expect(try await act(gongwei, "submit").status == .forbidden)                 // not the owner
+            #expect(try await act(zhibu, "accept").status == .conflict)                    // not yet submitted
+            let submitted = try await act(zhibu, "submit")                                 // no body at all
+            #expect(try submitted.status == .ok && submitted.json()["state"] as? String == "submitted", "\(submitted.body.string)")
+            let noOpinion = try await act(jiguan, "forward", #"{"opinion":""}"#)
+            #expect(try noOpinion.status == .unprocessableEntity && noOpinion.errorFields["opinion"] != nil, "\(noOpinion.body.string)")
+            let badReason = try await act(jiguan, "return", #"{"reasons":["boring"]}"#)
+            #expect(try badReason.status == .unprocessableEntity && badReason.errorFields["reasons"] != nil)
+            let returned = try await act(jiguan, "return", #"{"reasons":["vague"],"note":"请提炼内涵"}"#)
+            #expect(try returned.status == .ok && returned.json()["state"] as? String == "returned")
+            #expect(try await act(zhibu, "submit", #"{"version":-1}"#).status == .unprocessableEntity)
+            #expect(try await act(zhibu, "submit", #"{"version":99}"#).status == .conflict)   // stale version
+            #expect(try await act(zhibu, "submit").status == .ok)
+            #expect(try await act(jiguan, "forward", #"{"opinion":"同意报送"}"#).status == .ok)
+            #expect(try await act(jiguan, "accept").status == .forbidden)                  // the committee's step
+            let accepted = try await act(gongwei, "accept")
+            #expect(try accepted.status == .ok && accepted.json()["state"] as? String == "preliminary")
+
+            // POST /brands/{id}/name: only a candidate under review, only by the committee
+            let decision = #"{"document":"江自然资党〔2026〕31号","decidedOn":"2026-11-20","title":"关于命名窗口先锋党建品牌的决定"}"#
+            #expect(try await act(gongwei, "name", decision).status == .conflict)
+            let r = try #require(try await BrandModel.find(b.id!, on: t.db)); r.state = BrandState.review.rawValue
+            try await r.save(on: t.db)
+            #expect(try await act(jiguan, "name", decision).status == .forbidden)
+            let wrongYear = try await act(gongwei, "name", #"{"document":"江自然资党〔2025〕31号","decidedOn":"2026-11-20","title":"决定"}"#)
+            #expect(try wrongYear.status == .unprocessableEntity && wrongYear.errorFields["document"] != nil, "\(wrongYear.body.string)")
+            let named = try await act(gongwei, "name", decision)
+            #expect(try named.status == .ok, "\(named.body.string)")
+            #expect(try named.json()["state"] as? String == "named")
+            #expect(try named.json()["namedOn"] as? String == "2026-11-20")
+            #expect(try await BrandDecisionModel.query(on: t.db).filter(\.$document == "江自然资党〔2026〕31号").count() == 1)
+            #expect(try await act(gongwei, "name", decision).status == .unprocessableEntity)   // the 文号 is used
+            #expect(try await act(gongwei, "name", decision.replacingOccurrences(of: "31号", with: "32号")).status == .conflict)   // named once
+        }
+    }
+
     @Test func r11_theTwentyFirstCommentFromOneAddressWithinAMinuteIsRefused() async throws {
         try await withTestApp { t in
             let b = try await Self.brand(t, code: "ZR-B02", name: "规划惠民", state: .review)

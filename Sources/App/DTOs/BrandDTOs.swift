@@ -77,6 +77,8 @@ struct BrandRequest: Content {
 }
 
 struct BrandTransitionRequest: Content { var action: String; var opinion: String?; var reasons: [String]?; var note: String?; var version: Int? }
+struct BrandStepRequest: Content { var opinion: String?; var reasons: [String]?; var note: String?; var version: Int? }
+struct BrandNameRequest: Content { var document: String; var decidedOn: String; var title: String }
 struct BrandReReviewRequest: Content { var outcome: String; var comment: String; var deadline: String?; var version: Int? }
 struct BrandExpertRequest: Content { var user: String }
 struct BrandScoreRequest: Content { var scores: [String: Int]; var comment: String }

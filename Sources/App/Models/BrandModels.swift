@@ -106,7 +106,7 @@ final class BrandCommentModel: Model, @unchecked Sendable {
     /// pending → approved | rejected.
     @Field(key: "status") var status: String
     @OptionalField(key: "moderated_by") var moderatedBy: String?
-    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "created_at", on: .none) var createdAt: Date?   // the app clock's now, set by the service
     @Timestamp(key: "moderated_at", on: .none) var moderatedAt: Date?
     init() {}
     var idString: String { id?.uuidString.lowercased() ?? "" }

@@ -192,7 +192,7 @@ enum BrandSelectionService {
         if name.unicodeScalars.count > 20 { e.add("author", "称呼不能超过20个字") }
         guard e.isEmpty, let r else { throw AppError.validation(e) }
         let c = BrandCommentModel()
-        c.id = UUID(); c.brandID = b.id!; c.rating = r; c.body = text; c.ip = ip; c.status = "pending"
+        c.id = UUID(); c.brandID = b.id!; c.rating = r; c.body = text; c.ip = ip; c.status = "pending"; c.createdAt = now
         if let u = user {
             c.channel = "mutual"; c.userID = u.id; c.author = u.displayName
         } else {

@@ -61,12 +61,27 @@ struct BrandAPIController {
         return BrandDTO(try await BrandService.update(b, body.input, version: try clientVersion(body.version), ctx: ctx))
     }
 
+    /// `POST /brands/{id}/transitions {action, ...}`: one R-9 step named in the body.
     func transition(_ req: Request) async throws -> BrandDTO {
+        let body = try req.content.decode(BrandTransitionRequest.self)
+        guard let kind = BrandEvent.Kind(rawValue: body.action) else {
+            throw AppError.validation(FieldErrors("action", "action 应为 cultivate、submit、forward、return 或 accept"))
+        }
+        return try await step(req, kind, BrandStepRequest(opinion: body.opinion, reasons: body.reasons, note: body.note, version: body.version))
+    }
+
+    /// `POST /brands/{id}/{cultivate|submit|forward|return|accept}`: the same step as an action
+    /// sub-resource (API.md); the body is optional for the steps that take no input.
+    func step(_ req: Request, _ kind: BrandEvent.Kind) async throws -> BrandDTO {
+        let body = (req.body.data?.readableBytes ?? 0) == 0 ? BrandStepRequest() : try req.content.decode(BrandStepRequest.self)
+        return try await step(req, kind, body)
+    }
+
+    private func step(_ req: Request, _ kind: BrandEvent.Kind, _ body: BrandStepRequest) async throws -> BrandDTO {
         let ctx = try req.ctx()
         let b = try await Self.brand(req)
-        let body = try req.content.decode(BrandTransitionRequest.self)
         let event: BrandEvent
-        switch BrandEvent.Kind(rawValue: body.action) {
+        switch kind {
         case .cultivate: event = .cultivate
         case .submit: event = .submit(viaOrganCommittee: true)
         case .forward: event = .forward(opinion: body.opinion ?? "")
@@ -77,11 +92,19 @@ struct BrandAPIController {
             event = .returnBack(reasons: reasons, note: body.note ?? "")
         case .accept: event = .accept
         case .shortlist, .name, .confirm, .rectify, .revoke:
-            throw AppError.validation(FieldErrors("action", "“\(BrandEvent.Kind(rawValue: body.action)!.label)”请通过初选名单、命名决定或年度复核办理"))
-        case nil:
-            throw AppError.validation(FieldErrors("action", "action 应为 cultivate、submit、forward、return 或 accept"))
+            throw AppError.validation(FieldErrors("action", "“\(kind.label)”请通过初选名单、命名决定或年度复核办理"))
         }
         return BrandDTO(try await BrandService.transition(b, event, version: try clientVersion(body.version), ctx: ctx))
+    }
+
+    /// `POST /brands/{id}/name {document, decidedOn, title}`: names this one candidate by a
+    /// decision of its own; the answer is the brand, now 命名.
+    func name(_ req: Request) async throws -> BrandDTO {
+        let ctx = try req.ctx()
+        let b = try await Self.brand(req)
+        let body = try req.content.decode(BrandNameRequest.self)
+        _ = try await BrandSelectionService.decide(document: body.document, decidedOn: body.decidedOn, title: body.title, brandIDs: [b.idString], ctx: ctx)
+        return BrandDTO(try await Self.brand(req))
     }
 
     func reReview(_ req: Request) async throws -> BrandDTO {
