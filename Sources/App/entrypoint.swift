@@ -38,7 +38,11 @@ public enum Entrypoint {
         let app = try await Application.make(env)
         do {
             let command = args.count > 1 ? args[1] : "serve"
-            try await configure(app, demo: demo || command == "demo")
+            // `generate --to FILE` writes a new SQLite file (unless DATABASE_URL names a PostgreSQL database)
+            var storage: AppConfig.Storage? = nil
+            if command == "generate", Environment.get("DATABASE_URL") == nil,
+               let i = args.firstIndex(of: "--to"), i + 1 < args.count { storage = .sqliteFile(args[i + 1]) }
+            try await configure(app, demo: demo || command == "demo", storage: storage)
             Commands.register(on: app)
             if demo, command == "serve" { DemoData.printLogins(app, address: Self.address(args)) }
             try await app.execute()

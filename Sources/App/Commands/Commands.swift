@@ -11,6 +11,8 @@ enum Commands {
         app.asyncCommands.use(BackupCommand(), as: "backup")
         app.asyncCommands.use(RestoreCommand(), as: "restore")
         app.asyncCommands.use(ImportCommand(), as: "import")
+        app.asyncCommands.use(GenerateCommand(), as: "generate")
+        app.asyncCommands.use(EvaluateCommand(), as: "evaluate")
     }
 
     /// The CLI acts as the system administrator; its changes are audited as "命令行".
@@ -121,6 +123,66 @@ struct ImportCommand: AsyncCommand {
             for r in rows.prefix(50) { lines.append("  第\(r.row)行 [\(r.column)] \(r.message)") }
             throw ConfigError(lines.joined(separator: "\n"))
         }
+    }
+}
+
+struct GenerateCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "branches", help: "党支部数（默认 20000）") var branches: Int?
+        @Option(name: "members", help: "党员数（默认 500000）") var members: Int?
+        @Option(name: "years", help: "年数（默认 3，含今年）") var years: Int?
+        @Option(name: "seed", help: "随机种子（默认 1）；相同种子生成相同数据") var seed: Int?
+        @Option(name: "to", help: "SQLite 文件（设置了 DATABASE_URL 时写入该 PostgreSQL 库）") var to: String?
+    }
+    var help: String { "generate --branches N --members M --years Y --seed S --to FILE：生成省级规模的测试数据" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        var o = Generator.Options()
+        if let b = signature.branches { o.branches = b }
+        if let m = signature.members { o.members = m }
+        if let y = signature.years { o.years = y }
+        if let s = signature.seed { o.seed = UInt64(truncatingIfNeeded: s) }
+        guard o.branches >= 1, o.members >= o.branches, (1...10).contains(o.years) else {
+            throw ConfigError("参数无效：党支部数至少 1，党员数不少于党支部数，年数 1 到 10")
+        }
+        let ctx = Commands.ctx(app)
+        let started = Date()
+        let console = context.console
+        var g = Generator(db: app.db, options: o, today: ctx.today, log: { line in console.print(line) })
+        if case .sqliteFile = app.appConfig.storage { try await app.db.sql.raw("PRAGMA synchronous=OFF").run() }
+        let counts = try await g.run(ctx: ctx)
+        if case .sqliteFile = app.appConfig.storage {
+            try await app.db.sql.raw("PRAGMA synchronous=NORMAL").run()
+            try await app.db.sql.raw("ANALYZE").run()
+            try await app.db.sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").run()
+        } else {
+            try await app.db.sql.raw("ANALYZE").run()
+        }
+        let secs = Date().timeIntervalSince(started)
+        let rows = counts.values.reduce(0, +)
+        var json = counts
+        json["seconds"] = Int(secs.rounded())
+        json["rowsPerSecond"] = Int(Double(rows) / max(secs, 0.001))
+        let data = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
+        console.print("generated: " + String(decoding: data, as: UTF8.self))
+    }
+}
+
+struct EvaluateCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "year", help: "年度（默认今年）") var year: Int?
+        @Flag(name: "scan-sql", help: "只打印读取同样数据的一条聚合 SQL（扫描基线）") var scanSQL: Bool
+    }
+    var help: String { "evaluate --year Y：计算全库一个年度的评星结果（计算项、R-6 星级、R-7 模范机关），打印用时" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let ctx = Commands.ctx(context.application)
+        let year = signature.year ?? ctx.today.year
+        if signature.scanSQL { context.console.print(YearEvaluation.scanSQL(year: year)); return }
+        let s = try await YearEvaluation.run(year: year, ctx: ctx)
+        let e = JSONEncoder(); e.outputFormatting = [.sortedKeys]
+        context.console.print("evaluate: " + String(decoding: try e.encode(s), as: UTF8.self))
     }
 }
 

@@ -1,0 +1,62 @@
+import Vapor
+import Fluent
+import Domain
+
+/// B1 of the benchmarks (issue 7): one year's evaluation over the whole database, as the
+/// results pages compute it: every branch's computed criteria (term, secretary, 市场主体评,
+/// organizational-life compliance), its level under R-6, and every unit's model-organ verdict
+/// (R-7). Reads in bulk: the orgs once, the year's meetings in chunks, the scores once.
+enum YearEvaluation {
+    struct Summary: Content {
+        var year: Int
+        var branches: Int
+        var units: Int
+        var criteriaEvaluated: Int
+        var criteriaMet: Int
+        var modelOrgans: Int
+        var stars: Int
+        var seconds: Double
+    }
+
+    static func run(year: Int, ctx: Ctx) async throws -> Summary {
+        let started = Date()
+        let db = ctx.db
+        let orgs = try await OrgModel.query(on: db).filter(\.$status == OrgStatus.active.rawValue).all()
+        let branches = orgs.filter { $0.orgType == .branch }
+        let settings = try await RecordSettings.load(on: db)
+        let scheme = RatingScheme.nanyang
+        let market = try await RatingService.marketVerdicts(year: year, thresholds: scheme.thresholds, on: db)
+        let imported = !market.isEmpty
+        let records = settings.since == nil ? [:] : try await OrgLifeService.records(orgIDs: branches.compactMap(\.id), year: year, on: db)
+        let checks = Star.allCases.flatMap { scheme.criteria(of: $0) }.compactMap(\.check)
+        let all = StarSet(Star.allCases)
+        var evaluated = 0, met = 0
+        for b in branches {
+            let due = b.termDue(today: ctx.today)
+            let share = settings.since == nil ? nil
+                : OrgLifeCompliance.share(OrgLifeService.calendar(b, records: records[b.id!] ?? [], year: year, settings: settings, today: ctx.today))
+            let facts = BranchFacts(termOverdue: due.status == .unknown ? nil : due.isOverdue, termDue: due.dueDate, secretary: b.secretary,
+                                    market: imported ? (market[b.id!] ?? .clear) : nil, meetingsCompliance: share)
+            for c in checks {
+                evaluated += 1
+                if c.evaluate(facts, requested: all).met == true { met += 1 }
+            }
+        }
+        let units = try await RatingResults.units(year: year, ctx: ctx)
+        return Summary(year: year, branches: branches.count, units: units.count, criteriaEvaluated: evaluated, criteriaMet: met,
+                       modelOrgans: units.filter(\.verdict.isModel).count,
+                       stars: units.reduce(0) { $0 + $1.branches.reduce(0) { $0 + $1.effective.level } },
+                       seconds: Date().timeIntervalSince(started))
+    }
+
+    /// The scan limit: one aggregate query reading the same rows (orgs, the year's ratings,
+    /// 市场主体评 scores and meetings), in SQL both SQLite and PostgreSQL accept.
+    static func scanSQL(year: Int) -> String {
+        """
+        SELECT (SELECT COUNT(*) || ':' || SUM(LENGTH(path) + LENGTH(COALESCE(term_start, '')) + LENGTH(COALESCE(secretary, ''))) FROM orgs WHERE status = 'active'), \
+        (SELECT COUNT(*) || ':' || SUM(LENGTH(current_stars) + LENGTH(stage)) FROM ratings WHERE year = \(year)), \
+        (SELECT COUNT(*) || ':' || SUM(rank) FROM market_scores WHERE year = \(year)), \
+        (SELECT COUNT(*) || ':' || SUM(LENGTH(types) + LENGTH(date)) FROM meetings WHERE date >= '\(year)-01-01' AND date <= '\(year)-12-31');
+        """
+    }
+}
