@@ -165,12 +165,12 @@ enum ImportExport {
             if errors.count >= 1000 { errors.append(RowError(row: 0, column: "", message: "错误过多，仅显示前1000处")) }
             throw AppError.importRejected(errors)
         }
-        let all = models
+        let all = models, now = ctx.now
         try await ctx.db.transaction { db in
-            for chunk in all.chunked(500) {
-                try await chunk.create(on: db)
+            for chunk in all.chunked(2_000) {
+                try await BulkInsert.rows(db, into: MemberModel.schema, columns: BulkInsert.memberColumns, chunk.map { BulkInsert.row($0, now: now) })
                 let audits = chunk.map { m in auditEntry(ctx, "import", "member", id: m.idString, label: m.name, orgID: m.$org.id, orgPath: m.orgPath, after: MemberDTO.snapshot(m)) }
-                try await audits.create(on: db)
+                try await BulkInsert.rows(db, into: AuditEntryModel.schema, columns: BulkInsert.auditColumns, audits.map(BulkInsert.row))
             }
         }
         return models.count

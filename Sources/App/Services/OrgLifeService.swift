@@ -1,5 +1,6 @@
 import Vapor
 import Fluent
+import SQLKit
 import Domain
 
 /// Organizational life (DOMAIN §5, R-18): meeting records with attendance, the compliance
@@ -140,6 +141,21 @@ enum OrgLifeService {
                 .filter(\.$date >= "\(year)-01-01").filter(\.$date <= "\(year)-12-31")
                 .field(\.$orgID).field(\.$date).field(\.$types).all()
             for r in rows { out[r.orgID, default: []].append(.init(day: r.day, types: Set(r.typeSet))) }
+        }
+        return out
+    }
+
+    /// Every org's records of a year in one read (the whole-database evaluation, B1): raw rows,
+    /// three columns, no models.
+    static func recordsOfYear(_ year: Int, on db: any Database) async throws -> [UUID: [OrgLifeCompliance.Record]] {
+        let rows = try await db.sql.select().column("org_id").column("date").column("types").from(MeetingModel.schema)
+            .where("date", .greaterThanOrEqual, "\(year)-01-01").where("date", .lessThanOrEqual, "\(year)-12-31").all()
+        var out: [UUID: [OrgLifeCompliance.Record]] = [:]
+        for r in rows {
+            guard let org = try? r.decode(column: "org_id", as: UUID.self), let date = try? r.decode(column: "date", as: String.self),
+                  let day = Day(iso: date) else { continue }
+            let types = ((try? r.decode(column: "types", as: String.self)) ?? "").split(separator: ",").compactMap { MeetingType(rawValue: String($0)) }
+            out[org, default: []].append(.init(day: day, types: Set(types)))
         }
         return out
     }

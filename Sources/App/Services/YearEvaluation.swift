@@ -27,7 +27,7 @@ enum YearEvaluation {
         let scheme = RatingScheme.nanyang
         let market = try await RatingService.marketVerdicts(year: year, thresholds: scheme.thresholds, on: db)
         let imported = !market.isEmpty
-        let records = settings.since == nil ? [:] : try await OrgLifeService.records(orgIDs: branches.compactMap(\.id), year: year, on: db)
+        let records = settings.since == nil ? [:] : try await OrgLifeService.recordsOfYear(year, on: db)
         let checks = Star.allCases.flatMap { scheme.criteria(of: $0) }.compactMap(\.check)
         let all = StarSet(Star.allCases)
         var evaluated = 0, met = 0
