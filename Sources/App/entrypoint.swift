@@ -44,6 +44,13 @@ public enum Entrypoint {
                let i = args.firstIndex(of: "--to"), i + 1 < args.count { storage = .sqliteFile(args[i + 1]) }
             try await configure(app, demo: demo || command == "demo", storage: storage)
             Commands.register(on: app)
+            // one server per SQLite file; `restore` refuses while it runs
+            var lock: DatabaseLock? = nil
+            if command == "serve", case .sqliteFile(let path) = app.appConfig.storage {
+                guard let l = DatabaseLock.take(path) else { throw ConfigError("数据库 \(path) 正被另一个服务或恢复操作使用") }
+                lock = l
+            }
+            defer { lock?.release() }
             if demo, command == "serve" { DemoData.printLogins(app, address: Self.address(args)) }
             try await app.execute()
         } catch {

@@ -86,6 +86,9 @@ struct RestoreCommand: AsyncCommand {
         let app = context.application
         guard case .sqliteFile(let path) = app.appConfig.storage else { throw ConfigError("当前使用 PostgreSQL，请用 pg_restore 恢复") }
         guard let from = signature.from, FileManager.default.fileExists(atPath: from) else { throw ConfigError("请用 --from 指定存在的备份文件") }
+        // a running server holds the database's lock file: replacing the file under it would lose its writes
+        guard let lock = DatabaseLock.take(path) else { throw ConfigError("服务正在使用数据库 \(path)：请先停止服务，再执行恢复") }
+        defer { lock.release() }
         try await app.asyncShutdownDatabases()
         let fm = FileManager.default
         let aside = path + ".before-restore"
@@ -184,6 +187,22 @@ struct EvaluateCommand: AsyncCommand {
         let e = JSONEncoder(); e.outputFormatting = [.sortedKeys]
         context.console.print("evaluate: " + String(decoding: try e.encode(s), as: UTF8.self))
     }
+}
+
+/// An advisory lock beside the SQLite file (`FILE.lock`, flock): `serve` holds it while it runs,
+/// `restore` needs it free.
+final class DatabaseLock: @unchecked Sendable {
+    private let fd: Int32
+    private init(fd: Int32) { self.fd = fd }
+
+    static func take(_ dbPath: String) -> DatabaseLock? {
+        let fd = open(dbPath + ".lock", O_CREAT | O_RDWR, 0o644)
+        guard fd >= 0 else { return nil }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { close(fd); return nil }
+        return DatabaseLock(fd: fd)
+    }
+
+    func release() { flock(fd, LOCK_UN); close(fd) }
 }
 
 extension Application {
