@@ -46,10 +46,13 @@
     collapsed[i] = !collapsed[i];
     render();
   });
-  document.getElementById("tree-expand").addEventListener("click", function () { collapseFrom(999); render(); });
-  document.getElementById("tree-collapse").addEventListener("click", function () { collapseFrom(1); render(); });
+  var expand = document.getElementById("tree-expand"), collapse = document.getElementById("tree-collapse");
+  if (expand) expand.addEventListener("click", function () { collapseFrom(999); render(); });
+  if (collapse) collapse.addEventListener("click", function () { collapseFrom(1); render(); });
 
+  // a large tree is on the page a window at a time: its search goes to the server (the form)
   var search = document.getElementById("tree-search");
+  if (!search || search.dataset.server) return;
   var empty = document.getElementById("tree-empty");
   var timer = null;
   search.addEventListener("input", function () {

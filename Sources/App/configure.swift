@@ -49,7 +49,7 @@ func configure(_ app: Application, demo: Bool = false, demoRecords: Bool = true,
     app.routes.defaultMaxBodySize = "1mb"
     // large pages (a 2,000-node tree, long lists) shrink ~15× with gzip
     app.http.server.configuration.responseCompression = .enabled
-    app.sessions.use(.fluent)
+    app.sessions.use { app in QuietSessions(inner: app.fluent.sessions.driver()) }
     app.sessions.configuration.cookieName = "dangjian_session"
     let secure = config.secureCookies
     app.sessions.configuration.cookieFactory = { id in
@@ -59,6 +59,7 @@ func configure(_ app: Application, demo: Bool = false, demoRecords: Bool = true,
 
     app.middleware = .init()
     if app.environment != .testing { app.middleware.use(RouteLoggingMiddleware(logLevel: .info)) }
+    app.middleware.use(DataVersionMiddleware())
     app.middleware.use(AppErrorMiddleware())
     app.middleware.use(MethodNotAllowedMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())

@@ -41,6 +41,7 @@ enum Audit {
         e.before = json(before); e.after = json(after); e.note = note
         e.requestID = actor.requestID; e.ip = actor.ip
         try await e.create(on: db)
+        DataVersion.bump()
     }
 
     static let actionLabels: [String: String] = [

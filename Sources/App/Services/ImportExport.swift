@@ -116,6 +116,7 @@ enum ImportExport {
                 try await audits.create(on: db)
             }
         }
+        DataVersion.bump()     // committed: views computed before are stale
         return sorted.count
     }
 
@@ -173,6 +174,7 @@ enum ImportExport {
                 try await BulkInsert.rows(db, into: AuditEntryModel.schema, columns: BulkInsert.auditColumns, audits.map(BulkInsert.row))
             }
         }
+        DataVersion.bump()
         return models.count
     }
 

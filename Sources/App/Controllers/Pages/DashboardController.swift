@@ -42,6 +42,15 @@ struct DashboardController {
 
     func index(_ req: Request) async throws -> View {
         let ctx = try req.ctx()
+        // computed once per user and day until the next write (ViewCache); the layout (flash, CSRF) per request
+        var page = try await req.application.viewCache.value("dashboard|\(ctx.user.id)|\(ctx.today.iso)") {
+            try await Self.compute(req, ctx: ctx)
+        }
+        page.meta = await PageMeta.make(req, title: "工作台")
+        return try await req.view.render("dashboard", page)
+    }
+
+    static func compute(_ req: Request, ctx: Ctx) async throws -> DashboardPage {
         let scope = ctx.scope
         var cards: [DashboardPage.Card] = []
         var overdue: [DashboardPage.TermRow] = [], soon: [DashboardPage.TermRow] = []
@@ -90,12 +99,11 @@ struct DashboardController {
             panel = .init(year: year, chart: StarChart.svg(units), waiting: w)
         }
         let records = try await Self.recordCards(req, ctx: ctx)
-        let page = DashboardPage(meta: await PageMeta.make(req, title: "工作台"), roleLabel: scope.primaryRole?.label ?? "",
+        return DashboardPage(meta: PageMeta.placeholder, roleLabel: scope.primaryRole?.label ?? "",
                                  scopeNames: grantOrgs.map(\.name).sorted(), cards: cards, overdue: Array(overdue.prefix(10)),
                                  dueSoon: Array(soon.prefix(10)), statusBars: bars, ownMemberID: scope.ownMemberID,
                                  isExpert: scope.primaryRole == .expert, rating: panel, records: records,
                                  supervision: try await Self.supervisionPanel(ctx: ctx), brand: try await Self.brandPanel(ctx: ctx))
-        return try await req.view.render("dashboard", page)
     }
 
     /// Supervision (DOMAIN §7, R-22): the orgs on the 软弱涣散 list by name, the ones under a

@@ -8,7 +8,12 @@ struct OrgTreePage: Encodable {
         /// Position in the list and the parent's position (-1 for a root): the page's script walks these.
         var index: Int; var parent: Int; var hasChildren: Bool; var members: Int; var subtreeMembers: Int
         var secretary: String; var termDue: String; var termStatus: String; var termLabel: String; var closed: Bool
+        /// Direct children, and whether they are left out of this page (a large tree is shown a window at a time).
+        var childCount: Int = 0; var more: Bool = false
+        /// For a search hit: the names above it (…机关党委 › 党总支).
+        var context: String = ""
     }
+    struct Crumb: Encodable { var id: String; var name: String }
     var meta: PageMeta
     var rows: [Row]
     var total: Int
@@ -16,6 +21,13 @@ struct OrgTreePage: Encodable {
     var canImport: Bool
     var showClosed: Bool
     var collapseFrom: Int
+    /// The whole tree is not on the page: the search asks the server, deeper levels open on their own page.
+    var partial: Bool = false
+    var shown: Int = 0
+    var q: String = ""
+    var hits: Int = 0
+    var under: [Crumb] = []
+    var closedQuery: String = ""
 }
 
 struct OrgDetailPage: Encodable {
@@ -50,19 +62,105 @@ struct OrgFormPage: Encodable {
 }
 
 struct OrgPageController {
+    /// Rows shown at once; a larger tree (a committee over 20,000 branches) is shown a window at a time.
+    static let window = 400
+
     func tree(_ req: Request) async throws -> View {
         let ctx = try req.ctx()
         try await req.require(.readOrgs, entity: "org")
         let showClosed = (try? req.query.get(String.self, at: "closed")) == "1"
-        let orgs = try await OrgService.all(ctx: ctx, includeClosed: showClosed)
+        let q = ((try? req.query.get(String.self, at: "q")) ?? "").trimmingSpaces
+        guard q.unicodeScalars.count <= 50 else { throw AppError.badRequest("搜索内容不能超过50个字", field: "q") }
+        let under = ((try? req.query.get(String.self, at: "under")) ?? "").lowercased()
         let roots = ctx.scope.roots(for: .readOrgs)
-        let counts = try await OrgService.memberCounts(by: .branch, under: roots, on: req.db)
-        let groups = try await OrgService.memberCounts(by: .group, under: roots, on: req.db)
-        let rows = Self.preorder(orgs, counts: counts, groupCounts: groups, today: ctx.today)
-        let page = OrgTreePage(meta: await PageMeta.make(req, title: "组织架构", crumbs: [("组织架构", nil)]), rows: rows, total: rows.count,
+        // the whole tree with its member totals: computed once per scope and day until the next write
+        let key = "orgtree|\((roots ?? ["*"]).sorted().joined(separator: ","))|\(showClosed)|\(ctx.today.iso)"
+        let all = try await req.application.viewCache.value(key) { () async throws -> [OrgTreePage.Row] in
+            let orgs = try await OrgService.all(ctx: ctx, includeClosed: showClosed)
+            let counts = try await OrgService.memberCounts(by: .branch, under: roots, on: req.db)
+            let groups = try await OrgService.memberCounts(by: .group, under: roots, on: req.db)
+            return Self.preorder(orgs, counts: counts, groupCounts: groups, today: ctx.today)
+        }
+        var page = OrgTreePage(meta: PageMeta.placeholder, rows: [], total: all.count,
                                canWrite: ctx.scope.allows(.writeOrgs), canImport: ctx.scope.allows(.importData) && ctx.scope.allows(.writeOrgs),
-                               showClosed: showClosed, collapseFrom: rows.count > 60 ? 2 : 99)
+                               showClosed: showClosed, collapseFrom: 99, q: q, closedQuery: showClosed ? "&closed=1" : "")
+        var crumbs: [(String, String?)] = [("组织架构", nil)]
+        if !q.isEmpty {
+            page.rows = Self.search(all, q: q, limit: 200, hits: &page.hits)
+            page.partial = true
+            crumbs = [("组织架构", "/orgs"), ("搜索“\(q)”", nil)]
+        } else {
+            var slice = all[...]
+            if !under.isEmpty {
+                guard let at = all.firstIndex(where: { $0.id == under }) else { throw AppError.notFound("该组织不存在或不在您的管理范围内") }
+                let end = all[(at + 1)...].firstIndex(where: { $0.depth <= all[at].depth }) ?? all.endIndex
+                slice = all[at..<end]
+                var chain: [OrgTreePage.Crumb] = []
+                var p = all[at].parent
+                while p >= 0 { chain.insert(.init(id: all[p].id, name: all[p].name), at: 0); p = all[p].parent }
+                page.under = chain + [.init(id: all[at].id, name: all[at].name)]
+                crumbs = [("组织架构", "/orgs")] + chain.map { ($0.name, "/orgs?under=\($0.id)" + page.closedQuery) } + [(all[at].name, nil)]
+            }
+            page.rows = Self.window(slice, limit: Self.window)
+            page.partial = page.rows.count < all.count
+            page.collapseFrom = page.rows.count > 60 ? 2 : 99
+        }
+        page.shown = page.rows.count
+        page.meta = await PageMeta.make(req, title: "组织架构", crumbs: crumbs)
         return try await req.view.render("orgs/tree", page)
+    }
+
+    /// The top of a pre-order slice within `limit` rows: breadth first, a node's children all
+    /// or none (the first level always), so the upper levels are complete and the rest opens on
+    /// its own page; rows whose children are left out are marked `more`. Positions are renumbered.
+    static func window(_ slice: ArraySlice<OrgTreePage.Row>, limit: Int) -> [OrgTreePage.Row] {
+        guard let top = slice.first?.depth else { return [] }
+        var kids: [Int: [Int]] = [:], tops: [Int] = []
+        for r in slice {
+            if r.parent >= slice.startIndex && r.parent < r.index && r.index > slice.startIndex { kids[r.parent, default: []].append(r.index) } else { tops.append(r.index) }
+        }
+        var keep = Set(tops), cut = Set<Int>(), queue = tops[...], count = tops.count
+        while let i = queue.popFirst() {
+            let k = kids[i] ?? []
+            guard !k.isEmpty else { continue }
+            if slice[i].depth == top || count + k.count <= limit {
+                keep.formUnion(k); count += k.count; queue.append(contentsOf: k)
+            } else {
+                cut.insert(i)
+            }
+        }
+        var out: [OrgTreePage.Row] = []
+        var position: [Int: Int] = [:]     // old index → new index
+        for r in slice where keep.contains(r.index) {
+            var row = r
+            position[r.index] = out.count
+            row.index = out.count
+            row.parent = position[r.parent] ?? -1
+            row.depth = r.depth - top; row.indent = min(row.depth, 7)
+            row.more = cut.contains(r.index)
+            row.hasChildren = r.childCount > 0 && !row.more
+            out.append(row)
+        }
+        return out
+    }
+
+    /// Name, code or secretary containing `q`; each hit with the names above it.
+    static func search(_ all: [OrgTreePage.Row], q: String, limit: Int, hits: inout Int) -> [OrgTreePage.Row] {
+        let needle = q.lowercased()
+        var out: [OrgTreePage.Row] = []
+        hits = 0
+        for r in all where r.name.lowercased().contains(needle) || r.code.lowercased().contains(needle) || r.secretary.contains(q) {
+            hits += 1
+            guard out.count < limit else { continue }
+            var names: [String] = [], p = r.parent
+            while p >= 0 { names.insert(all[p].name, at: 0); p = all[p].parent }
+            var row = r
+            row.context = names.suffix(3).joined(separator: " › ")
+            row.index = out.count; row.parent = -1; row.depth = 0; row.indent = 0
+            row.more = r.childCount > 0; row.hasChildren = false
+            out.append(row)
+        }
+        return out
     }
 
     /// Parent before children, siblings by type then code; subtree member totals summed bottom-up.
@@ -93,7 +191,8 @@ struct OrgPageController {
             out.append(.init(id: o.idString, name: o.name, code: o.code, typeLabel: o.orgType.label, depth: o.depth - minDepth,
                              indent: min(o.depth - minDepth, 7), index: index, parent: parent, hasChildren: !kids.isEmpty,
                              members: counts[o.id!] ?? 0, subtreeMembers: subtotal[o.id!] ?? 0, secretary: o.secretary ?? "",
-                             termDue: t.dueDate?.iso ?? "", termStatus: t.status.rawValue, termLabel: t.status.label, closed: o.orgStatus == .closed))
+                             termDue: t.dueDate?.iso ?? "", termStatus: t.status.rawValue, termLabel: t.status.label, closed: o.orgStatus == .closed,
+                             childCount: kids.count))
             kids.forEach { walk($0, parent: index) }
         }
         roots.sorted(by: sortKey).forEach { walk($0, parent: -1) }

@@ -1,0 +1,83 @@
+import Vapor
+import NIOConcurrencyHelpers
+
+/// A counter of the writes this process has made. Every audited change and every
+/// state-changing request (POST/PUT/PATCH/DELETE, when its response is ready, i.e. after its
+/// transaction committed) moves it on, so anything computed before a write is never served after it.
+enum DataVersion {
+    private static let counter = NIOLockedValueBox<Int>(0)
+    static var current: Int { counter.withLockedValue { $0 } }
+    static func bump() { counter.withLockedValue { $0 &+= 1 } }
+}
+
+/// Moves `DataVersion` on after every state-changing request, whatever its outcome.
+struct DataVersionMiddleware: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard req.method != .GET, req.method != .HEAD, req.method != .OPTIONS else { return try await next.respond(to: req) }
+        do {
+            let res = try await next.respond(to: req)
+            DataVersion.bump()
+            return res
+        } catch {
+            DataVersion.bump()
+            throw error
+        }
+    }
+}
+
+/// Views that are expensive to compute and read far more often than the data under them
+/// changes (a committee's dashboard over 20,000 branches, the org tree with its member totals,
+/// the year's ratings with their computed levels). An entry is served while no write has been
+/// made through this process since it was computed (`DataVersion`) and for at most `ttl` seconds,
+/// which bounds how long a write made by another process (a second server on the same
+/// PostgreSQL, a command-line import) can go unseen. Concurrent requests for the same key share
+/// one computation instead of all starting their own.
+final class ViewCache: Sendable {
+    private struct Entry: Sendable { let version: Int; let stored: Date; let task: Task<any Sendable, any Error> }
+    private let entries = NIOLockedValueBox<[String: Entry]>([:])
+    let ttl: TimeInterval
+    let capacity: Int
+
+    init(ttl: TimeInterval = 60, capacity: Int = 5000) {
+        self.ttl = ttl
+        self.capacity = capacity
+    }
+
+    var count: Int { entries.withLockedValue { $0.count } }
+
+    func removeAll() { entries.withLockedValue { $0.removeAll() } }
+
+    func value<T: Sendable>(_ key: String, _ compute: @escaping @Sendable () async throws -> T) async throws -> T {
+        let version = DataVersion.current, now = Date()
+        let task = entries.withLockedValue { e -> Task<any Sendable, any Error> in
+            if let hit = e[key], hit.version == version, now.timeIntervalSince(hit.stored) < ttl { return hit.task }
+            if e.count >= capacity {
+                e = e.filter { $0.value.version == version && now.timeIntervalSince($0.value.stored) < ttl }
+                if e.count >= capacity { e.removeAll() }
+            }
+            let t = Task<any Sendable, any Error> { try await compute() }
+            e[key] = Entry(version: version, stored: now, task: t)
+            return t
+        }
+        do {
+            if let v = try await task.value as? T { return v }
+            return try await compute()      // the same key used for another type: not cached
+        } catch {
+            entries.withLockedValue { e in if e[key]?.task == task { e[key] = nil } }
+            throw error
+        }
+    }
+}
+
+extension Application {
+    private struct ViewCacheKey: StorageKey { typealias Value = ViewCache }
+    var viewCache: ViewCache {
+        get {
+            if let c = storage[ViewCacheKey.self] { return c }
+            let c = ViewCache()
+            storage[ViewCacheKey.self] = c
+            return c
+        }
+        set { storage[ViewCacheKey.self] = newValue }
+    }
+}
