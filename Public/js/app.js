@@ -14,6 +14,29 @@
     s.addEventListener("change", function () { s.form.submit(); });
   });
 
+  // an org search box (a scope too large for a select): suggestions from the server as one types
+  document.querySelectorAll("input[data-org-suggest]").forEach(function (input) {
+    var list = document.getElementById(input.getAttribute("list")), timer = null, last = "";
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var q = input.value.trim();
+        if (!q || q === last) return;
+        last = q;
+        fetch("/orgs/suggest?q=" + encodeURIComponent(q), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(function (items) {
+            list.textContent = "";
+            items.forEach(function (it) {
+              var o = document.createElement("option");
+              o.value = it.value; o.label = it.label; o.textContent = it.label;
+              list.appendChild(o);
+            });
+          }).catch(function () {});
+      }, 200);
+    });
+  });
+
   // The org tree: rows come in pre-order, each knows its parent's position (data-p).
   var tree = document.getElementById("tree");
   if (!tree) return;

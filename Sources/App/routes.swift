@@ -294,6 +294,7 @@ func routes(_ app: Application) throws {
 
     let orgPages = OrgPageController()
     pages.get("orgs", use: orgPages.tree)
+    pages.get("orgs", "suggest", use: orgPages.suggest)
     pages.get("orgs", "new", use: orgPages.newForm)
     pages.post("orgs", "new", use: orgPages.create)
     for f in ["csv", "xlsx"] {

@@ -151,6 +151,20 @@ import Domain
             #expect(found.body.string.contains("tree-context"))
             // an unknown node is a 404, not an empty page
             #expect(try await b.get("/orgs?under=\(UUID())").status == .notFound)
+            // the members filter is a search box at this size (no select of 2,000 orgs), by code or exact name
+            let members = try await b.get("/members")
+            #expect(members.body.string.contains("data-org-suggest") && !members.body.string.contains("第1999党小组"))
+            let memberBranch = try await MemberModel.query(on: t.db).first()!
+            let home = try await OrgModel.find(memberBranch.$org.id, on: t.db)!
+            let byCode = try await b.get("/members?orgId=\(home.code)")
+            #expect(byCode.body.string.contains("所在组织：\(home.name)") && byCode.body.string.contains(memberBranch.name))
+            let byName = try await b.get("/members?orgId=\(home.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)")
+            #expect(byName.body.string.contains("所在组织：\(home.name)"))
+            let unknown = try await b.get("/members?orgId=NO-SUCH-ORG")
+            #expect(unknown.status == .ok && unknown.body.string.contains("未找到名称或编码为“NO-SUCH-ORG”的组织"))
+            let suggest = try await b.get("/orgs/suggest?q=\("第19".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)")
+            let items = try JSONDecoder().decode([[String: String]].self, from: Data(suggest.body.string.utf8))
+            #expect(items.count == 20 && items.allSatisfy { $0["label"]!.contains("第19") })
             // a write shows at once: the cached tree is not served after it
             var more = [["组织编码", "组织名称", "组织类型", "上级组织编码"]]
             more.append(["BIG-NEW", "新成立党小组", "党小组", branch.code])

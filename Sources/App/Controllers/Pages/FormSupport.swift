@@ -74,4 +74,45 @@ enum Options {
                    selected: $0.idString == selected || $0.code == selected)
         }
     }
+
+    /// An org filter that stays usable at any size: a select while the scope holds at most
+    /// `OrgPicker.limit` orgs, else a search box (name or code, suggestions from /orgs/suggest).
+    static func orgPicker(ctx: Ctx, action: Action, selected: String?, where keep: @escaping (OrgModel) -> Bool = { _ in true }) async throws -> OrgPicker {
+        let q = OrgModel.query(on: ctx.db).inScope(ctx.scope.roots(for: action), path: \.$path).filter(\.$status == OrgStatus.active.rawValue)
+        if try await q.count() <= OrgPicker.limit {
+            let all = try await q.sort(\.$path).all()
+            return OrgPicker(options: orgs(all, selected: selected) { keep($0) && ctx.scope.allows(action, at: $0.path) }, large: false, text: "", chosen: nil)
+        }
+        var picker = OrgPicker(options: [], large: true, text: selected ?? "", chosen: nil)
+        if let ref = selected?.trimmingSpaces, !ref.isEmpty {
+            if let o = try await OrgPicker.resolve(ref, ctx: ctx, action: action) {
+                picker.text = o.code; picker.chosen = o.idString; picker.label = "\(o.name)（\(o.orgType.label)）"
+            } else {
+                picker.error = "未找到名称或编码为“\(ref)”的组织（或不在您的管理范围内）"
+            }
+        }
+        return picker
+    }
+}
+
+struct OrgPicker: Encodable, Sendable {
+    static let limit = 300
+    var options: [SelectOption]
+    var large: Bool
+    /// What the search box shows (the chosen org's code), the chosen id, and its name.
+    var text: String
+    var chosen: String?
+    var label: String = ""
+    var error: String?
+
+    /// An id, a code or an exact name, inside the user's scope for `action`.
+    static func resolve(_ ref: String, ctx: Ctx, action: Action) async throws -> OrgModel? {
+        var found: OrgModel? = try await OrgService.resolve(ref, on: ctx.db)
+        if found == nil {
+            let named = try await OrgModel.query(on: ctx.db).filter(\.$name == ref).limit(2).all()
+            if named.count == 1 { found = named[0] }
+        }
+        guard let o = found, ctx.scope.allows(action, at: o.path) else { return nil }
+        return o
+    }
 }

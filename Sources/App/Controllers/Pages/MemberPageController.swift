@@ -11,7 +11,7 @@ struct MemberListPage: Encodable {
     var rows: [Row]
     var pager: Pager
     var q: String
-    var orgs: [SelectOption]
+    var orgs: OrgPicker
     var statuses: [SelectOption]
     var canWrite: Bool
     var canImport: Bool
@@ -56,9 +56,10 @@ struct MemberPageController {
         let ctx = try req.ctx()
         try await req.require(.readMembers, entity: "member")
         let paging = try Paging(req, defaultPer: 20)
-        let filter = MemberAPIController.filter(req)
-        let (rows, total) = try await MemberService.list(ctx: ctx, filter: filter, paging: paging)
-        let orgs = try await OrgService.all(ctx: ctx, includeClosed: false)
+        var filter = MemberAPIController.filter(req)
+        let picker = try await Options.orgPicker(ctx: ctx, action: .readMembers, selected: filter.orgID) { $0.orgType != .group }
+        if picker.large { filter.orgID = picker.chosen }
+        let (rows, total) = picker.error != nil ? ([], 0) : try await MemberService.list(ctx: ctx, filter: filter, paging: paging)
         let query: [(String, String)] = [("q", filter.q ?? ""), ("orgId", filter.orgID ?? ""), ("status", filter.status ?? "")]
         let page = MemberListPage(
             meta: await PageMeta.make(req, title: "党员管理", crumbs: [("党员管理", nil)]),
@@ -72,7 +73,7 @@ struct MemberPageController {
             },
             pager: Pager(total: total, paging: paging, baseQuery: query, path: "/members"),
             q: filter.q ?? "",
-            orgs: Options.orgs(orgs, selected: filter.orgID) { o in o.orgType != .group && ctx.scope.allows(.readMembers, at: o.path) },
+            orgs: picker,
             statuses: Options.statuses(selected: filter.status),
             canWrite: ctx.scope.allows(.writeMembers), canImport: ctx.scope.allows(.importData) && ctx.scope.allows(.writeMembers),
             exportQuery: query.filter { !$0.1.isEmpty }.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&"))

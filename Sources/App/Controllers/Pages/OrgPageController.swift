@@ -62,6 +62,20 @@ struct OrgFormPage: Encodable {
 }
 
 struct OrgPageController {
+    /// Suggestions for an org search box (OrgPicker): up to 20 active orgs in the reader's scope whose
+    /// name or code contains `q`, as `[{"value": code, "label": "name（type）"}]`.
+    func suggest(_ req: Request) async throws -> Response {
+        let ctx = try req.ctx()
+        try await req.require(.readOrgs, entity: "org")
+        struct Item: Content { var value: String; var label: String }
+        let text = ((try? req.query.get(String.self, at: "q")) ?? "").trimmingSpaces
+        guard !text.isEmpty, text.unicodeScalars.count <= 50 else { return try await [Item]().encodeResponse(for: req) }
+        let q = OrgModel.query(on: req.db).inScope(ctx.scope.roots(for: .readOrgs), path: \.$path).filter(\.$status == OrgStatus.active.rawValue)
+        q.group(.or) { $0.filter(\.$name, .contains(inverse: false, .anywhere), text).filter(\.$code, .contains(inverse: false, .anywhere), text) }
+        let items = try await q.sort(\.$path).limit(20).all().map { Item(value: $0.code, label: "\($0.name)（\($0.orgType.label)）") }
+        return try await items.encodeResponse(for: req)
+    }
+
     /// Rows shown at once; a larger tree (a committee over 20,000 branches) is shown a window at a time.
     static let window = 400
 

@@ -9,6 +9,7 @@ struct RatingListPage: Encodable {
     var years: [SelectOption]
     var waiting: Bool
     var rows: [Row]
+    var pager: Pager
     var stages: [SelectOption]
     var openable: [SelectOption]
     var canApply: Bool
@@ -51,8 +52,11 @@ struct RatingPageController {
         var f = try RatingAPIController.filter(req, ctx: ctx)
         let waitingParam = try? req.query.get(String.self, at: "waiting")
         f.waiting = waitingParam == nil ? (ctx.scope.allows(.reviewRatings) || ctx.scope.allows(.applyRating)) : Check.bool(waitingParam)
+        let paging = try Paging(req, defaultPer: 50)
         let ratings = try await RatingService.list(ctx: ctx, filter: f)
-        let dtos = try await RatingAPIController.summaries(ratings, year: year, ctx: ctx)
+        // levels and market verdicts are worked out for the page shown, not for every branch in scope
+        let dtos = try await RatingAPIController.summaries(Array(ratings.dropFirst(paging.offset).prefix(paging.per)), year: year, ctx: ctx)
+        let pager = Pager(total: ratings.count, paging: paging, baseQuery: [("year", String(year)), ("waiting", f.waiting ? "1" : "0"), ("stage", f.stage ?? "")], path: "/ratings")
         // branches the secretary may open this year
         var openable: [SelectOption] = []
         let yearOpen = !(try await RoundModel.query(on: ctx.db).filter(\.$year == year).all().isEmpty)
@@ -68,6 +72,7 @@ struct RatingPageController {
             meta: await PageMeta.make(req, title: "五星支部评定", crumbs: [("五星支部评定", nil)]), year: year, years: years, waiting: f.waiting,
             rows: dtos.map { .init(id: $0.id, branchName: $0.branchName, stageLabel: $0.stageLabel, stage: $0.stage, glyphs: $0.level.starGlyphs,
                                    level: $0.level, waitingFor: $0.waitingFor ?? "—", reasons: $0.levelReasons.joined(separator: "；")) },
+            pager: pager,
             stages: RatingStage.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == f.stage) },
             openable: openable, canApply: ctx.scope.allows(.applyRating), canManage: ctx.scope.allows(.manageNotices), yearOpen: yearOpen)
         return try await req.view.render("ratings/list", page)
