@@ -32,6 +32,18 @@ enum RatingResults {
         }
     }
 
+    /// "/a/b/c/" → ["/a/", "/a/b/", "/a/b/c/"] (the node itself included, as `hasPrefix` did).
+    static func ancestorPaths(_ path: String) -> [String] {
+        var out: [String] = []
+        var i = path.startIndex
+        while let slash = path[path.index(after: i)...].firstIndex(of: "/") {
+            out.append(String(path[...slash]))
+            i = slash
+            if path.index(after: i) == path.endIndex { break }
+        }
+        return out
+    }
+
     static func units(year: Int, ctx: Ctx) async throws -> [Unit] {
         let orgs = try await OrgService.all(ctx: ctx, includeClosed: false)
         let ratings = try await RatingModel.query(on: ctx.db).filter(\.$year == year)
@@ -49,16 +61,23 @@ enum RatingResults {
         let marketRows = try await MarketScoreModel.query(on: ctx.db).filter(\.$year == year).filter(\.$branchID != nil).all()
         var standings: [UUID: [StarRating.MarketStanding]] = [:]
         for m in marketRows { standings[m.branchID!, default: []].append(m.standing) }
-        // units: 党组, or a 机关党委 with no 党组 above it
+        // units: 党组, or a 机关党委 with no 党组 above it (ancestors read off the path: O(orgs × depth))
+        let groupPaths = Set(orgs.filter { $0.orgType == .partyGroup }.map(\.path))
         let unitOrgs = orgs.filter { o in
-            o.orgType == .partyGroup || (o.orgType == .organCommittee && !orgs.contains { $0.orgType == .partyGroup && o.path.hasPrefix($0.path) })
+            o.orgType == .partyGroup || (o.orgType == .organCommittee && !Self.ancestorPaths(o.path).contains(where: groupPaths.contains))
+        }
+        // each branch under its nearest unit... and under every unit above it (a 党组 over a 机关党委 counts both)
+        let unitPaths = Set(unitOrgs.map(\.path))
+        var branchesOf: [String: [OrgModel]] = [:]
+        for b in orgs where b.orgType == .branch && ctx.scope.allows(.readRatings, at: b.path) {
+            for p in Self.ancestorPaths(b.path) where unitPaths.contains(p) { branchesOf[p, default: []].append(b) }
         }
         // a year's rating ends with the year; until then branches without an application are pending
         let yearOver = ctx.today.year > year
         var out: [Unit] = []
         for u in unitOrgs {
             let scheme = try await schemeFor(u.path)
-            let branches = orgs.filter { $0.orgType == .branch && $0.path.hasPrefix(u.path) && ctx.scope.allows(.readRatings, at: $0.path) }.sorted { $0.code < $1.code }
+            let branches = (branchesOf[u.path] ?? []).sorted { $0.code < $1.code }
             guard !branches.isEmpty else { continue }
             var rows: [Branch] = []
             var pending = 0
