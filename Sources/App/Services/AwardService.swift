@@ -6,7 +6,7 @@ import Domain
 /// (先锋岗, 示范岗, 青年文明号, 两优一先…) this year, and why — the awards committee's list.
 enum AwardService {
     struct BranchRow: Sendable {
-        var org: OrgModel
+        var org: OrgNode
         var unitName: String
         var level: Int?
         var verdict: AwardEligibility.Verdict
@@ -27,7 +27,7 @@ enum AwardService {
         let brands = try await BrandFollowUpService.brandStatus(branchPaths: units.flatMap { $0.branches.map(\.org.path) }, year: year, on: ctx.db)
         for u in units {
             for b in u.branches where ctx.scope.allows(.readSupervision, at: b.org.path) {
-                let facts = AwardEligibility.BranchFacts(level: b.decided ? b.effective.level : nil, market: b.market, weakAndLax: weak.contains(b.org.id!),
+                let facts = AwardEligibility.BranchFacts(level: b.decided ? b.effective.level : nil, market: b.market, weakAndLax: weak.contains(b.org.id),
                                                          unitBelowAwardableShare: u.pending == 0 && !u.verdict.awardable, namedBrand: brands[b.org.path] == .named)
                 out.append(BranchRow(org: b.org, unitName: u.org.name, level: facts.level, verdict: AwardEligibility.branch(facts, thresholds: u.scheme.thresholds)))
             }

@@ -156,7 +156,7 @@ enum EvaluationService {
     static func decidedLevels(year: Int, ctx: Ctx) async throws -> [UUID: Int] {
         var out: [UUID: Int] = [:]
         for u in try await RatingResults.units(year: year, ctx: ctx) {
-            for b in u.branches where b.decided { out[b.org.id!] = b.effective.level }
+            for b in u.branches where b.decided { out[b.org.id] = b.effective.level }
         }
         return out
     }

@@ -5,9 +5,21 @@ import Domain
 /// R-6…R-8 as shown: per branch its effective level (decided stars + ledger, under the
 /// 市场主体评 cap) with reasons and consequences; per unit the model-organ verdict.
 enum RatingResults {
+    /// What the results need of a rating, read without its answers.
+    struct Rating: Sendable, Decodable {
+        let id: UUID
+        let branchID: UUID
+        let stage: String
+        let currentStars: String
+        enum CodingKeys: String, CodingKey { case id, stage, branchID = "branch_id", currentStars = "current_stars" }
+        var idString: String { id.uuidString.lowercased() }
+        var stageValue: RatingStage { RatingStage(rawValue: stage) ?? .draft }
+        var currentSet: StarSet { StarSet(stored: currentStars) }
+    }
+
     struct Branch: Sendable {
-        var org: OrgModel
-        var rating: RatingModel?
+        var org: OrgNode
+        var rating: Rating?
         var effective: StarRating.Effective
         var decided: Bool
         var market: StarRating.MarketVerdict
@@ -16,7 +28,7 @@ enum RatingResults {
     }
 
     struct Unit: Sendable {
-        var org: OrgModel
+        var org: OrgNode
         var scheme: RatingScheme
         var verdict: ModelOrganVerdict
         var branches: [Branch]
@@ -25,8 +37,12 @@ enum RatingResults {
 
     /// The shown level of one rating (used by lists and detail pages).
     static func effective(_ r: RatingModel, market: StarRating.MarketVerdict) -> StarRating.Effective {
-        switch r.stageValue {
-        case .filed, .spotCheck, .final: return StarRating.effective(r.currentSet, market: market)
+        effective(stage: r.stageValue, current: r.currentSet, market: market)
+    }
+
+    static func effective(stage: RatingStage, current: StarSet, market: StarRating.MarketVerdict) -> StarRating.Effective {
+        switch stage {
+        case .filed, .spotCheck, .final: return StarRating.effective(current, market: market)
         case .disqualified: return StarRating.Effective(stars: StarSet(), reasons: ["公示期间问题反映查实，取消评选资格"])
         default: return StarRating.Effective(stars: StarSet(), reasons: market.reason.map { [$0] } ?? [])
         }
@@ -45,9 +61,13 @@ enum RatingResults {
     }
 
     static func units(year: Int, ctx: Ctx) async throws -> [Unit] {
-        let orgs = try await OrgService.all(ctx: ctx, includeClosed: false)
-        let ratings = try await RatingModel.query(on: ctx.db).filter(\.$year == year)
-            .inScope(ctx.scope.roots(for: .readRatings), path: \.$branchPath).all()
+        let orgs = try await OrgNode.all(under: ctx.scope.roots(for: .readOrgs), includeClosed: false, on: ctx.db)
+        let ratingRoots = ctx.scope.roots(for: .readRatings)
+        let ratings: [Rating]
+        if let ratingRoots, ratingRoots.isEmpty { ratings = [] } else {
+            ratings = try await ctx.db.sql.select().columns("id", "branch_id", "stage", "current_stars").from(RatingModel.schema)
+                .where("year", .equal, year).under(ratingRoots, column: "branch_path").all(decoding: Rating.self)
+        }
         let byBranch = Dictionary(ratings.map { ($0.branchID, $0) }, uniquingKeysWith: { a, _ in a })
         let rounds = try await RoundModel.query(on: ctx.db).filter(\.$year == year).all()
         var schemeCache: [UUID: RatingScheme] = [:]
@@ -58,9 +78,7 @@ enum RatingResults {
             schemeCache[round.schemeID] = s
             return s
         }
-        let marketRows = try await MarketScoreModel.query(on: ctx.db).filter(\.$year == year).filter(\.$branchID != nil).all()
-        var standings: [UUID: [StarRating.MarketStanding]] = [:]
-        for m in marketRows { standings[m.branchID!, default: []].append(m.standing) }
+        let standings = try await RatingService.marketStandings(year: year, on: ctx.db)
         // units: 党组, or a 机关党委 with no 党组 above it (ancestors read off the path: O(orgs × depth))
         let groupPaths = Set(orgs.filter { $0.orgType == .partyGroup }.map(\.path))
         let unitOrgs = orgs.filter { o in
@@ -68,7 +86,7 @@ enum RatingResults {
         }
         // each branch under its nearest unit... and under every unit above it (a 党组 over a 机关党委 counts both)
         let unitPaths = Set(unitOrgs.map(\.path))
-        var branchesOf: [String: [OrgModel]] = [:]
+        var branchesOf: [String: [OrgNode]] = [:]
         for b in orgs where b.orgType == .branch && ctx.scope.allows(.readRatings, at: b.path) {
             for p in Self.ancestorPaths(b.path) where unitPaths.contains(p) { branchesOf[p, default: []].append(b) }
         }
@@ -82,9 +100,9 @@ enum RatingResults {
             var rows: [Branch] = []
             var pending = 0
             for b in branches {
-                let market = StarRating.market(standings[b.id!] ?? [], thresholds: scheme.thresholds)
-                let r = byBranch[b.id!]
-                let eff = r.map { effective($0, market: market) }
+                let market = StarRating.market(standings[b.id] ?? [], thresholds: scheme.thresholds)
+                let r = byBranch[b.id]
+                let eff = r.map { effective(stage: $0.stageValue, current: $0.currentSet, market: market) }
                     ?? StarRating.Effective(stars: StarSet(), reasons: [yearOver ? "本年度未申报" : "尚未申报"] + (market.reason.map { [$0] } ?? []))
                 let decided = r.map { $0.stageValue.isDecided || $0.stageValue.isClosed } ?? false
                 // while the year runs, a branch not yet decided (or not yet applied) is pending, not a 0★ result

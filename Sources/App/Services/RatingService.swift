@@ -55,10 +55,17 @@ enum RatingService {
 
     /// R-6 per branch for a year, from the imported 市场主体评 ranking.
     static func marketVerdicts(year: Int, thresholds: Thresholds, on db: any Database) async throws -> [UUID: StarRating.MarketVerdict] {
-        let rows = try await MarketScoreModel.query(on: db).filter(\.$year == year).filter(\.$branchID != nil).all()
+        try await marketStandings(year: year, on: db).mapValues { StarRating.market($0, thresholds: thresholds) }
+    }
+
+    /// The year's 市场主体评 standings per branch, read as plain rows (every branch of a province at once).
+    static func marketStandings(year: Int, on db: any Database) async throws -> [UUID: [StarRating.MarketStanding]] {
+        struct Row: Decodable { var branch_id: UUID; var section: String; var rank: Int; var total: Int; var score: Double }
+        let rows = try await db.sql.select().columns("branch_id", "section", "rank", "total", "score").from(MarketScoreModel.schema)
+            .where("year", .equal, year).where("branch_id", .isNot, SQLLiteral.null).all(decoding: Row.self)
         var by: [UUID: [StarRating.MarketStanding]] = [:]
-        for r in rows { by[r.branchID!, default: []].append(r.standing) }
-        return by.mapValues { StarRating.market($0, thresholds: thresholds) }
+        for r in rows { by[r.branch_id, default: []].append(.init(section: r.section, rank: r.rank, total: r.total, score: r.score)) }
+        return by
     }
 
     static func marketImported(year: Int, on db: any Database) async throws -> Bool {

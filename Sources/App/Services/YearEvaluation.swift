@@ -16,37 +16,48 @@ enum YearEvaluation {
         var modelOrgans: Int
         var stars: Int
         var seconds: Double
+        /// Where the time went (seconds): orgs, market, meetings, criteria, units.
+        var phases: [String: Double]
     }
 
     static func run(year: Int, ctx: Ctx) async throws -> Summary {
         let started = Date()
         let db = ctx.db
-        let orgs = try await OrgModel.query(on: db).filter(\.$status == OrgStatus.active.rawValue).all()
+        var phases: [String: Double] = [:]
+        var mark = Date()
+        func phase(_ name: String) { let now = Date(); phases[name, default: 0] += now.timeIntervalSince(mark); mark = now }
+        let orgs = try await OrgNode.all(under: nil, includeClosed: false, on: db)
         let branches = orgs.filter { $0.orgType == .branch }
+        phase("orgs")
         let settings = try await RecordSettings.load(on: db)
         let scheme = RatingScheme.nanyang
         let market = try await RatingService.marketVerdicts(year: year, thresholds: scheme.thresholds, on: db)
         let imported = !market.isEmpty
+        phase("market")
         let records = settings.since == nil ? [:] : try await OrgLifeService.recordsOfYear(year, on: db)
+        phase("meetings")
         let checks = Star.allCases.flatMap { scheme.criteria(of: $0) }.compactMap(\.check)
         let all = StarSet(Star.allCases)
         var evaluated = 0, met = 0
         for b in branches {
             let due = b.termDue(today: ctx.today)
             let share = settings.since == nil ? nil
-                : OrgLifeCompliance.share(OrgLifeService.calendar(b, records: records[b.id!] ?? [], year: year, settings: settings, today: ctx.today))
+                : OrgLifeCompliance.share(OrgLifeCompliance.calendar(orgType: b.orgType, year: year, records: records[b.id] ?? [], rules: settings.orgLifeRules,
+                                                                     today: ctx.today, since: settings.since, founded: b.foundedOn.flatMap(Day.init(iso:))))
             let facts = BranchFacts(termOverdue: due.status == .unknown ? nil : due.isOverdue, termDue: due.dueDate, secretary: b.secretary,
-                                    market: imported ? (market[b.id!] ?? .clear) : nil, meetingsCompliance: share)
+                                    market: imported ? (market[b.id] ?? .clear) : nil, meetingsCompliance: share)
             for c in checks {
                 evaluated += 1
                 if c.evaluate(facts, requested: all).met == true { met += 1 }
             }
         }
+        phase("criteria")
         let units = try await RatingResults.units(year: year, ctx: ctx)
+        phase("units")
         return Summary(year: year, branches: branches.count, units: units.count, criteriaEvaluated: evaluated, criteriaMet: met,
                        modelOrgans: units.filter(\.verdict.isModel).count,
                        stars: units.reduce(0) { $0 + $1.branches.reduce(0) { $0 + $1.effective.level } },
-                       seconds: Date().timeIntervalSince(started))
+                       seconds: Date().timeIntervalSince(started), phases: phases.mapValues { ($0 * 1000).rounded() / 1000 })
     }
 
     /// The scan limit: one aggregate query reading the same rows (orgs, the year's ratings,
