@@ -58,7 +58,7 @@ struct DashboardController {
         let grantOrgIDs = Set(scope.grants.map(\.orgID))
         let grantOrgs = try await OrgModel.query(on: req.db).filter(\.$id ~~ grantOrgIDs.compactMap(UUID.init(uuidString:))).all()
         if scope.allows(.readOrgs) && scope.primaryRole != .member {
-            let orgs = try await OrgService.all(ctx: ctx, includeClosed: false)
+            let orgs = try await OrgNode.all(under: scope.roots(for: .readOrgs), includeClosed: false, on: ctx.db)
             let branches = orgs.filter { $0.orgType == .branch || $0.orgType == .generalBranch }
             cards.append(.init(label: "组织总数", value: orgs.count, href: "/orgs", tone: "plain"))
             cards.append(.init(label: "党支部/党总支", value: branches.count, href: "/orgs", tone: "plain"))

@@ -90,7 +90,7 @@ struct OrgPageController {
         // the whole tree with its member totals: computed once per scope and day until the next write
         let key = "orgtree|\((roots ?? ["*"]).sorted().joined(separator: ","))|\(showClosed)|\(ctx.today.iso)"
         let all = try await req.application.viewCache.value(key) { () async throws -> [OrgTreePage.Row] in
-            let orgs = try await OrgService.all(ctx: ctx, includeClosed: showClosed)
+            let orgs = try await OrgNode.all(under: roots, includeClosed: showClosed, on: req.db)
             let counts = try await OrgService.memberCounts(by: .branch, under: roots, on: req.db)
             let groups = try await OrgService.memberCounts(by: .group, under: roots, on: req.db)
             return Self.preorder(orgs, counts: counts, groupCounts: groups, today: ctx.today)
@@ -178,33 +178,33 @@ struct OrgPageController {
     }
 
     /// Parent before children, siblings by type then code; subtree member totals summed bottom-up.
-    static func preorder(_ orgs: [OrgModel], counts: [UUID: Int], groupCounts: [UUID: Int], today: Day) -> [OrgTreePage.Row] {
-        let ids = Set(orgs.compactMap(\.id))
-        var children: [UUID: [OrgModel]] = [:]
-        var roots: [OrgModel] = []
+    static func preorder(_ orgs: [OrgNode], counts: [UUID: Int], groupCounts: [UUID: Int], today: Day) -> [OrgTreePage.Row] {
+        let ids = Set(orgs.map(\.id))
+        var children: [UUID: [OrgNode]] = [:]
+        var roots: [OrgNode] = []
         for o in orgs {
             if let p = o.parentID, ids.contains(p) { children[p, default: []].append(o) } else { roots.append(o) }
         }
-        func sortKey(_ a: OrgModel, _ b: OrgModel) -> Bool { (a.orgType.rank, a.code) < (b.orgType.rank, b.code) }
+        func sortKey(_ a: OrgNode, _ b: OrgNode) -> Bool { (a.orgType.rank, a.code) < (b.orgType.rank, b.code) }
         var subtotal: [UUID: Int] = [:]
         // members hang on their branch (org_id); a group's figure is its own roll and is not added upward twice
-        func total(_ o: OrgModel) -> Int {
-            let below = (children[o.id!] ?? []).reduce(0) { $0 + total($1) }
-            if o.orgType == .group { subtotal[o.id!] = groupCounts[o.id!] ?? 0; return 0 }
-            let n = (counts[o.id!] ?? 0) + below
-            subtotal[o.id!] = n
+        func total(_ o: OrgNode) -> Int {
+            let below = (children[o.id] ?? []).reduce(0) { $0 + total($1) }
+            if o.orgType == .group { subtotal[o.id] = groupCounts[o.id] ?? 0; return 0 }
+            let n = (counts[o.id] ?? 0) + below
+            subtotal[o.id] = n
             return n
         }
         roots.forEach { _ = total($0) }
         let minDepth = roots.map(\.depth).min() ?? 0
         var out: [OrgTreePage.Row] = []
-        func walk(_ o: OrgModel, parent: Int) {
+        func walk(_ o: OrgNode, parent: Int) {
             let t = o.termDue(today: today)
-            let kids = (children[o.id!] ?? []).sorted(by: sortKey)
+            let kids = (children[o.id] ?? []).sorted(by: sortKey)
             let index = out.count
             out.append(.init(id: o.idString, name: o.name, code: o.code, typeLabel: o.orgType.label, depth: o.depth - minDepth,
                              indent: min(o.depth - minDepth, 7), index: index, parent: parent, hasChildren: !kids.isEmpty,
-                             members: counts[o.id!] ?? 0, subtreeMembers: subtotal[o.id!] ?? 0, secretary: o.secretary ?? "",
+                             members: counts[o.id] ?? 0, subtreeMembers: subtotal[o.id] ?? 0, secretary: o.secretary ?? "",
                              termDue: t.dueDate?.iso ?? "", termStatus: t.status.rawValue, termLabel: t.status.label, closed: o.orgStatus == .closed,
                              childCount: kids.count))
             kids.forEach { walk($0, parent: index) }
