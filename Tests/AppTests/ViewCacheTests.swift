@@ -1,0 +1,74 @@
+import Testing
+import Vapor
+import VaporTesting
+import Fluent
+import Domain
+import NIOConcurrencyHelpers
+@testable import App
+
+/// Issue 7: the expensive views (dashboard, org tree) are computed once and served until the
+/// next write; a write through a page, the API or an import is never followed by the old view.
+@Suite struct ViewCacheTests {
+    static func memberCount(_ html: String) -> Int? {
+        // <span class="stat-value">N</span><span class="stat-label">党员及发展对象</span>
+        guard let r = html.range(of: "</span><span class=\"stat-label\">党员及发展对象") else { return nil }
+        let head = html[..<r.lowerBound]
+        guard let open = head.range(of: ">", options: .backwards) else { return nil }
+        return Int(head[open.upperBound...])
+    }
+
+    @Test func dashboardIsServedFromTheCacheUntilTheNextWrite() async throws {
+        try await withTestApp { t in
+            let gongwei = try await t.login("gongwei")
+            let before = try #require(Self.memberCount(try await gongwei.get("/").body.string))
+            // served again: the same figure, and a cache entry exists
+            #expect(Self.memberCount(try await gongwei.get("/").body.string) == before)
+            #expect(t.app.viewCache.count > 0)
+            // a member added through a page form by another user
+            let zhibu = try await t.login("zhibu")
+            let b01 = try await t.org("ZR-B01")
+            try await zhibu.get("/members/new")
+            let res = try await zhibu.post("/members/new", ["name": "缓存测试", "gender": "male", "status": "full", "joinDate": "2015-07-01",
+                                                            "birthDate": "1988-05-04", "org": b01.idString, "phone": "13900002222"])
+            #expect(res.status == .seeOther)
+            #expect(Self.memberCount(try await gongwei.get("/").body.string) == before + 1)
+            // and one through the JSON API
+            let token = try await t.token("zhibu")
+            let api = try await t.api(.POST, "/api/v1/members", token: token, json: ["name": "接口测试", "gender": "female", "status": "full",
+                                                                                      "joinDate": "2016-07-01", "birthDate": "1990-01-01", "orgId": b01.idString])
+            #expect(api.status == .created, "\(api.body.string)")
+            #expect(Self.memberCount(try await gongwei.get("/").body.string) == before + 2)
+        }
+    }
+
+    @Test func aRefusedWriteStillMovesTheVersionAndTheLayoutIsPerRequest() async throws {
+        try await withTestApp { t in
+            let v = DataVersion.current
+            let b = try await t.login("zhibu")
+            _ = try await b.post("/members/new", [:], csrf: "wrong")       // refused by CSRF
+            #expect(DataVersion.current > v)
+            // the cached page still carries this request's CSRF token and flash, not the first viewer's
+            let first = try await b.get("/").body.string
+            let other = try await t.login("zhibu")
+            let second = try await other.get("/").body.string
+            #expect(Browser.csrf(in: first) != nil && Browser.csrf(in: first) != Browser.csrf(in: second))
+        }
+    }
+
+    @Test func entriesExpireAndConcurrentRequestsShareOneComputation() async throws {
+        let cache = ViewCache(ttl: 0.2)
+        let runs = NIOLockedValueBox(0)
+        async let a = cache.value("k") { () async throws -> Int in runs.withLockedValue { $0 += 1 }; try await Task.sleep(for: .milliseconds(100)); return 1 }
+        async let b = cache.value("k") { () async throws -> Int in runs.withLockedValue { $0 += 1 }; try await Task.sleep(for: .milliseconds(100)); return 2 }
+        let (x, y) = try await (a, b)
+        #expect(x == y && runs.withLockedValue { $0 } == 1)
+        try await Task.sleep(for: .milliseconds(300))
+        _ = try await cache.value("k") { () async throws -> Int in runs.withLockedValue { $0 += 1 }; return 3 }
+        #expect(runs.withLockedValue { $0 } == 2, "an entry older than ttl is computed again")
+        DataVersion.bump()
+        #expect(try await cache.value("k") { () async throws -> Int in 4 } == 4, "a write makes it stale at once")
+        // a failed computation is not kept
+        await #expect(throws: (any Error).self) { try await cache.value("e") { () async throws -> Int in throw Abort(.internalServerError) } }
+        #expect(try await cache.value("e") { () async throws -> Int in 5 } == 5)
+    }
+}
