@@ -16,6 +16,7 @@ enum Migrations {
         app.migrations.add(M007CreateRecords())
         app.migrations.add(M008CreateSupervision())
         app.migrations.add(M009CreateBrands())
+        app.migrations.add(M010ScopeIndexes())
     }
 }
 

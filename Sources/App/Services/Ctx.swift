@@ -63,7 +63,18 @@ extension SQLSelectBuilder {
     func under(_ roots: [String]?, column: String = "org_path") -> Self {
         guard let roots else { return self }
         return self.where { w in
-            for r in roots { w.orWhere(SQLColumn(column), .like, SQLBind(r + "%")) }
+            for r in roots {
+                // the range lets SQLite seek the path index (its LIKE cannot); LIKE keeps the meaning exact
+                if ScopePaths.ranges(database) {
+                    w.orWhere { g in
+                        g.where(SQLColumn(column), .greaterThanOrEqual, SQLBind(r))
+                         .where(SQLColumn(column), .lessThan, SQLBind(ScopePaths.upperBound(r)))
+                         .where(SQLColumn(column), .like, SQLBind(r + "%"))
+                    }
+                } else {
+                    w.orWhere(SQLColumn(column), .like, SQLBind(r + "%"))
+                }
+            }
             return w
         }
     }
@@ -76,7 +87,19 @@ extension QueryBuilder {
         guard let roots else { return self }
         if roots.isEmpty { return filter(path, .equal, "") }   // paths are never empty: matches nothing
         return group(.or) { g in
-            for r in roots { g.filter(path, .contains(inverse: false, .prefix), r) }
+            for r in roots {
+                // [r, upperBound(r)) is the same set of paths as LIKE 'r%' (ids are lower-case hex and
+                // '/'); SQLite seeks its path indexes with the range but not with LIKE, which stays as
+                // the exact test (PostgreSQL seeks with LIKE through the text_pattern_ops indexes, M010)
+                if ScopePaths.ranges(database as? any SQLDatabase) {
+                    g.group(.and) { a in
+                        a.filter(path, .greaterThanOrEqual, r).filter(path, .lessThan, ScopePaths.upperBound(r))
+                         .filter(path, .contains(inverse: false, .prefix), r)
+                    }
+                } else {
+                    g.filter(path, .contains(inverse: false, .prefix), r)
+                }
+            }
         }
     }
 }
@@ -139,5 +162,18 @@ extension Database {
         guard try await claimVersion(table, id: id, version: v) else { throw AppError.conflict("\(what)已被他人修改，请刷新后再操作", field: "version") }
         bump(v + 1)
         try await m.update(on: self)
+    }
+}
+
+enum ScopePaths {
+    /// SQLite compares text by bytes, so the range is exact there; PostgreSQL may compare by a
+    /// locale that ignores '/', so it keeps LIKE alone.
+    static func ranges(_ db: (any SQLDatabase)?) -> Bool { db?.dialect.name == "sqlite" }
+
+    /// The smallest string above every string that starts with `prefix` (its last character moved
+    /// on by one): "/a1/" → "/a10". Byte order, as SQLite compares text.
+    static func upperBound(_ prefix: String) -> String {
+        guard let last = prefix.unicodeScalars.last, let next = Unicode.Scalar(last.value + 1) else { return prefix + "\u{10FFFF}" }
+        return String(prefix.unicodeScalars.dropLast()) + String(next)
     }
 }
