@@ -59,10 +59,14 @@ enum RatingService {
     }
 
     /// The year's 市场主体评 standings per branch, read as plain rows (every branch of a province at once).
-    static func marketStandings(year: Int, on db: any Database) async throws -> [UUID: [StarRating.MarketStanding]] {
+    /// `branches`: only these (a page of a list), else every branch.
+    static func marketStandings(year: Int, branches: [UUID]? = nil, on db: any Database) async throws -> [UUID: [StarRating.MarketStanding]] {
         struct Row: Decodable { var branch_id: UUID; var section: String; var rank: Int; var total: Int; var score: Double }
-        let rows = try await db.sql.select().columns("branch_id", "section", "rank", "total", "score").from(MarketScoreModel.schema)
-            .where("year", .equal, year).where("branch_id", .isNot, SQLLiteral.null).all(decoding: Row.self)
+        if let branches, branches.isEmpty { return [:] }
+        let q = db.sql.select().columns("branch_id", "section", "rank", "total", "score").from(MarketScoreModel.schema)
+            .where("year", .equal, year).where("branch_id", .isNot, SQLLiteral.null)
+        if let branches { q.where("branch_id", .in, SQLBind.group(branches)) }
+        let rows = try await q.all(decoding: Row.self)
         var by: [UUID: [StarRating.MarketStanding]] = [:]
         for r in rows { by[r.branch_id, default: []].append(.init(section: r.section, rank: r.rank, total: r.total, score: r.score)) }
         return by
@@ -413,6 +417,18 @@ enum RatingService {
         let all = try await q.sort(\.$branchPath).all()
         guard filter.waiting else { return all }
         return try await waiting(all, ctx: ctx)
+    }
+
+    /// One page of `list`, for the ratings page and GET /api/v1/ratings: the list's order (ids only)
+    /// is computed once per user, filter and day until the next write (ViewCache); the page's
+    /// ratings are then read by id. A committee's year holds 20,000 ratings.
+    static func page(ctx: Ctx, filter: Filter, paging: Paging, cache: ViewCache) async throws -> (items: [RatingModel], total: Int) {
+        let key = "ratings|\(ctx.user.id)|\(filter.year)|\(filter.stage ?? "")|\(filter.waiting)|\(filter.orgID ?? "")|\(ctx.today.iso)"
+        let ids = try await cache.value(key) { try await list(ctx: ctx, filter: filter).compactMap(\.id) }
+        let slice = Array(ids.dropFirst(paging.offset).prefix(paging.per))
+        guard !slice.isEmpty else { return ([], ids.count) }
+        let byID = Dictionary(uniqueKeysWithValues: try await RatingModel.query(on: ctx.db).filter(\.$id ~~ slice).all().map { ($0.id!, $0) })
+        return (slice.compactMap { byID[$0] }, ids.count)
     }
 
     static func waiting(_ ratings: [RatingModel], ctx: Ctx) async throws -> [RatingModel] {

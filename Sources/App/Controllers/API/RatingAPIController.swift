@@ -35,7 +35,8 @@ struct RatingAPIController {
             if schemes[r.roundID] == nil {
                 let s = try await RatingService.scheme(for: r, on: ctx.db)
                 schemes[r.roundID] = s
-                verdicts[r.roundID] = try await RatingService.marketVerdicts(year: r.year, thresholds: s.thresholds, on: ctx.db)
+                verdicts[r.roundID] = try await RatingService.marketStandings(year: r.year, branches: ratings.count <= 1000 ? ratings.map(\.branchID) : nil, on: ctx.db)
+                    .mapValues { StarRating.market($0, thresholds: s.thresholds) }
             }
             out.append(RatingDTO(r, market: verdicts[r.roundID]?[r.branchID] ?? .clear, scheme: schemes[r.roundID]))
         }
@@ -54,9 +55,8 @@ struct RatingAPIController {
         try await req.require(.readRatings, entity: "rating")
         let paging = try Paging(req, defaultPer: 50)
         let f = try Self.filter(req, ctx: ctx)
-        let all = try await RatingService.list(ctx: ctx, filter: f)
-        let page = Array(all.dropFirst(paging.offset).prefix(paging.per))
-        return ListResponse(items: try await Self.summaries(page, year: f.year, ctx: ctx), total: all.count, page: paging.page, per: paging.per)
+        let (page, total) = try await RatingService.page(ctx: ctx, filter: f, paging: paging, cache: req.application.viewCache)
+        return ListResponse(items: try await Self.summaries(page, year: f.year, ctx: ctx), total: total, page: paging.page, per: paging.per)
     }
 
     func create(_ req: Request) async throws -> Response {

@@ -23,13 +23,16 @@ struct DashboardPage: Encodable {
     struct BrandPanel: Encodable { var stages: [Card]; var cards: [Card]; var flags: [BrandFlag]; var tasks: [BrandTask] }
     struct BrandFlag: Encodable { var id: String; var name: String; var text: String; var alert: Bool }
     struct BrandTask: Encodable { var id: String; var name: String; var unit: String; var scored: Bool }
-    struct SupervisionPanel: Encodable { var cards: [Card]; var weak: [SupervisionPageController.EscRow] }
-    struct RatingPanel: Encodable { var year: Int; var chart: String; var waiting: [Card] }
+    struct SupervisionPanel: Encodable { var cards: [Card]; var weak: [SupervisionPageController.EscRow]; var weakTotal: Int }
+    struct RatingPanel: Encodable { var year: Int; var chart: String; var waiting: [Card]; var unitsTotal: Int; var unitsShown: Int }
     struct Bar: Encodable { var label: String; var count: Int; var width: Int }
 }
 
 /// Home page per role: the counts of the user's scope.
 struct DashboardController {
+    /// Units drawn in the dashboard's star chart; the results page draws them all.
+    static let chartUnits = 12
+
     /// Members per political status inside the subtrees (one GROUP BY, R-1 scoped).
     static func memberCountsByStatus(under roots: [String]?, on db: any Database) async throws -> [String: Int] {
         struct Row: Decodable { var status: String; var n: Int }
@@ -96,7 +99,10 @@ struct DashboardController {
             let inNotice = all.filter { $0.stageValue == .inNotice }.count
             w.append(.init(label: "公示中的候选对象", value: inNotice, href: "/notices", tone: "plain"))
             let units = scope.primaryRole == .branchSecretary ? [] : try await RatingResults.units(year: year, ctx: ctx)
-            panel = .init(year: year, chart: StarChart.svg(units), waiting: w)
+            // a committee over hundreds of units sees the ones furthest from the model-organ share first
+            let shown = units.count <= Self.chartUnits ? units
+                : Array(units.sorted { ($0.verdict.goodShare, $0.org.code) < ($1.verdict.goodShare, $1.org.code) }.prefix(Self.chartUnits))
+            panel = .init(year: year, chart: StarChart.svg(shown), waiting: w, unitsTotal: units.count, unitsShown: shown.count)
         }
         let records = try await Self.recordCards(req, ctx: ctx)
         return DashboardPage(meta: PageMeta.placeholder, roleLabel: scope.primaryRole?.label ?? "",
@@ -120,7 +126,7 @@ struct DashboardController {
             .init(label: "逾期未整改问题", value: overdue, href: "/problems?overdue=1", tone: overdue == 0 ? "ok" : "alert"),
             .init(label: "风险点未年度复核", value: risks, href: "/risks?flagged=1", tone: risks == 0 ? "ok" : "warn"),
         ]
-        return .init(cards: cards, weak: weak.map { SupervisionPageController.escRow($0, ctx: ctx) })
+        return .init(cards: cards, weak: weak.prefix(10).map { SupervisionPageController.escRow($0, ctx: ctx) }, weakTotal: weak.count)
     }
 
     static func brandPanel(ctx: Ctx) async throws -> DashboardPage.BrandPanel? {

@@ -53,10 +53,10 @@ struct RatingPageController {
         let waitingParam = try? req.query.get(String.self, at: "waiting")
         f.waiting = waitingParam == nil ? (ctx.scope.allows(.reviewRatings) || ctx.scope.allows(.applyRating)) : Check.bool(waitingParam)
         let paging = try Paging(req, defaultPer: 50)
-        let ratings = try await RatingService.list(ctx: ctx, filter: f)
+        let (ratings, total) = try await RatingService.page(ctx: ctx, filter: f, paging: paging, cache: req.application.viewCache)
         // levels and market verdicts are worked out for the page shown, not for every branch in scope
-        let dtos = try await RatingAPIController.summaries(Array(ratings.dropFirst(paging.offset).prefix(paging.per)), year: year, ctx: ctx)
-        let pager = Pager(total: ratings.count, paging: paging, baseQuery: [("year", String(year)), ("waiting", f.waiting ? "1" : "0"), ("stage", f.stage ?? "")], path: "/ratings")
+        let dtos = try await RatingAPIController.summaries(ratings, year: year, ctx: ctx)
+        let pager = Pager(total: total, paging: paging, baseQuery: [("year", String(year)), ("waiting", f.waiting ? "1" : "0"), ("stage", f.stage ?? "")], path: "/ratings")
         // branches the secretary may open this year
         var openable: [SelectOption] = []
         let yearOpen = !(try await RoundModel.query(on: ctx.db).filter(\.$year == year).all().isEmpty)
