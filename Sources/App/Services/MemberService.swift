@@ -26,25 +26,35 @@ enum MemberService {
         ctx.user.memberID == m.id || ctx.scope.allows(.readMemberDetails, at: m.orgPath)
     }
 
-    static func list(ctx: Ctx, filter: Filter, paging: Paging) async throws -> ([MemberModel], Int) {
-        let q = MemberModel.query(on: ctx.db).inScope(ctx.scope.roots(for: .readMembers), path: \.$orgPath)
-        if let oid = filter.orgID, !oid.isEmpty {
-            let org = try await OrgService.find(oid, ctx: ctx, for: .readMembers)
-            q.filter(\.$orgPath, .contains(inverse: false, .prefix), org.path)
-        }
-        if let s = filter.status, !s.isEmpty {
-            guard PoliticalStatus(rawValue: s) != nil else { throw AppError.badRequest("政治面貌筛选值无效", field: "status") }
-            q.filter(\.$status == s)
-        }
-        if let text = filter.q?.trimmingSpaces, !text.isEmpty {
-            guard text.unicodeScalars.count <= 50 else { throw AppError.badRequest("搜索内容不能超过50个字", field: "q") }
-            q.group(.or) { g in
-                g.filter(\.$name, .contains(inverse: false, .anywhere), text)
-                g.filter(\.$post, .contains(inverse: false, .anywhere), text)
+    /// `cache`: the total is kept until the next write (a committee counts 500,000 members).
+    static func list(ctx: Ctx, filter: Filter, paging: Paging, cache: ViewCache? = nil) async throws -> ([MemberModel], Int) {
+        var orgPath: String?
+        if let oid = filter.orgID, !oid.isEmpty { orgPath = try await OrgService.find(oid, ctx: ctx, for: .readMembers).path }
+        if let s = filter.status, !s.isEmpty, PoliticalStatus(rawValue: s) == nil { throw AppError.badRequest("政治面貌筛选值无效", field: "status") }
+        let text = filter.q?.trimmingSpaces ?? ""
+        guard text.unicodeScalars.count <= 50 else { throw AppError.badRequest("搜索内容不能超过50个字", field: "q") }
+        let prefix = orgPath
+        @Sendable func query() -> QueryBuilder<MemberModel> {
+            let q = MemberModel.query(on: ctx.db).inScope(ctx.scope.roots(for: .readMembers), path: \.$orgPath)
+            if let prefix { q.inScope([prefix], path: \.$orgPath) }
+            if let s = filter.status, !s.isEmpty { q.filter(\.$status == s) }
+            if !text.isEmpty {
+                q.group(.or) { g in
+                    g.filter(\.$name, .contains(inverse: false, .anywhere), text)
+                    g.filter(\.$post, .contains(inverse: false, .anywhere), text)
+                }
             }
+            return q
         }
-        let total = try await q.count()
-        let rows = try await q.sort(\.$orgPath).sort(\.$name).with(\.$org).offset(paging.offset).limit(paging.per).all()
+        // counted on org_path, not id: the (org_path, name) index answers it without reading 500,000 rows
+        let total: Int
+        if let cache {
+            let roots = (ctx.scope.roots(for: .readMembers) ?? ["*"]).sorted().joined(separator: ",")
+            total = try await cache.value("members|\(roots)|\(text)|\(prefix ?? "")|\(filter.status ?? "")") { try await query().count(\.$orgPath) }
+        } else {
+            total = try await query().count(\.$orgPath)
+        }
+        let rows = try await query().sort(\.$orgPath).sort(\.$name).with(\.$org).offset(paging.offset).limit(paging.per).all()
         return (rows, total)
     }
 

@@ -59,7 +59,7 @@ struct MemberPageController {
         var filter = MemberAPIController.filter(req)
         let picker = try await Options.orgPicker(ctx: ctx, action: .readMembers, selected: filter.orgID) { $0.orgType != .group }
         if picker.large { filter.orgID = picker.chosen }
-        let (rows, total) = picker.error != nil ? ([], 0) : try await MemberService.list(ctx: ctx, filter: filter, paging: paging)
+        let (rows, total) = picker.error != nil ? ([], 0) : try await MemberService.list(ctx: ctx, filter: filter, paging: paging, cache: req.application.viewCache)
         let query: [(String, String)] = [("q", filter.q ?? ""), ("orgId", filter.orgID ?? ""), ("status", filter.status ?? "")]
         let page = MemberListPage(
             meta: await PageMeta.make(req, title: "党员管理", crumbs: [("党员管理", nil)]),
