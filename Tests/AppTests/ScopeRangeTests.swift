@@ -1,5 +1,7 @@
 import Testing
 import Foundation
+import Fluent
+import Domain
 @testable import App
 
 /// R-1 at province scale: the scope filter's index range selects exactly the paths LIKE 'root%' does.
@@ -16,6 +18,27 @@ import Foundation
                 // byte order, as SQLite's BINARY collation compares text
                 let inRange = Array(p.utf8).lexicographicallyPrecedes(Array(root.utf8)) == false && Array(p.utf8).lexicographicallyPrecedes(Array(upper.utf8))
                 #expect(inRange == p.hasPrefix(root), "\(p) under \(root)")
+            }
+        }
+    }
+}
+
+/// B1's whole-database read of a year's meetings gives what the per-org read gives (R-18 input).
+@Suite struct YearReadTests {
+    @Test func r18_theYearsMeetingsReadInBulkMatchThePerOrgRead() async throws {
+        try await withTestApp { t in
+            let orgModels = try await OrgModel.query(on: t.db).all()
+            try await DemoData.seedRecords(t.app, ctx: Commands.ctx(t.app), byCode: Dictionary(uniqueKeysWithValues: orgModels.map { ($0.code, $0) }))
+            let any = try #require(try await MeetingModel.query(on: t.db).first(), "the demo records have meetings")
+            let year = try #require(Day(iso: any.date)).year
+            let bulk = try await OrgLifeService.recordsOfYear(year, on: t.db)
+            let orgs = try await OrgModel.query(on: t.db).all().compactMap(\.id)
+            let each = try await OrgLifeService.records(orgIDs: orgs, year: year, on: t.db)
+            #expect(!each.isEmpty, "the demo data has meetings in \(year)")
+            #expect(Set(bulk.keys) == Set(each.keys))
+            for (org, recs) in each {
+                let key: (OrgLifeCompliance.Record) -> String = { "\($0.day.iso)|\($0.types.map(\.rawValue).sorted())" }
+                #expect(bulk[org]!.map(key).sorted() == recs.map(key).sorted())
             }
         }
     }

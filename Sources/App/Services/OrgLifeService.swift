@@ -1,5 +1,6 @@
 import Vapor
 import Fluent
+import SQLiteNIO
 import SQLKit
 import Domain
 
@@ -148,6 +149,31 @@ enum OrgLifeService {
     /// Every org's records of a year in one read (the whole-database evaluation, B1): raw rows,
     /// three columns, no models.
     static func recordsOfYear(_ year: Int, on db: any Database) async throws -> [UUID: [OrgLifeCompliance.Record]] {
+        // SQLite: straight from the driver's rows (a province's year is 230,000 meetings; decoding
+        // them column by column through SQLKit took seconds)
+        if let lite = db as? any SQLiteDatabase {
+            let rows = try await lite.query("SELECT org_id, date, types FROM meetings WHERE date >= ?1 AND date <= ?2",
+                                            [.text("\(year)-01-01"), .text("\(year)-12-31")])
+            var out: [UUID: [OrgLifeCompliance.Record]] = [:]
+            var typeCache: [String: Set<MeetingType>] = [:]
+            for r in rows {
+                let org: UUID
+                switch r.column("org_id") {
+                case .text(let t)?: guard let u = UUID(uuidString: t) else { continue }; org = u
+                case .blob(let b)?: guard let u = UUID(bytes: b) else { continue }; org = u
+                default: continue
+                }
+                guard let date = r.column("date")?.string, let day = Day(iso: date) else { continue }
+                let raw = r.column("types")?.string ?? ""
+                let types: Set<MeetingType>
+                if let t = typeCache[raw] { types = t } else {
+                    types = Set(raw.split(separator: ",").compactMap { MeetingType(rawValue: String($0)) })
+                    typeCache[raw] = types
+                }
+                out[org, default: []].append(.init(day: day, types: types))
+            }
+            return out
+        }
         let rows = try await db.sql.select().column("org_id").column("date").column("types").from(MeetingModel.schema)
             .where("date", .greaterThanOrEqual, "\(year)-01-01").where("date", .lessThanOrEqual, "\(year)-12-31").all()
         var out: [UUID: [OrgLifeCompliance.Record]] = [:]
@@ -193,5 +219,13 @@ enum OrgLifeService {
         let settings = try await RecordSettings.load(on: db)
         guard settings.since != nil else { return nil }
         return OrgLifeCompliance.share(try await calendar(branch, year: year, settings: settings, today: today, on: db))
+    }
+}
+
+extension UUID {
+    /// A UUID stored as 16 bytes.
+    init?(bytes buf: ByteBuffer) {
+        guard buf.readableBytes == 16, let b = buf.getBytes(at: buf.readerIndex, length: 16) else { return nil }
+        self.init(uuid: (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]))
     }
 }
