@@ -12,8 +12,13 @@ enum DataVersion {
 
 /// Moves `DataVersion` on after every state-changing request, whatever its outcome.
 struct DataVersionMiddleware: AsyncMiddleware {
+    /// Signing in and out changes no record a view shows (sessions and tokens are not cached).
+    static let quiet: Set<String> = ["/login", "/logout", "/api/v1/auth/login", "/api/v1/auth/logout"]
+
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard req.method != .GET, req.method != .HEAD, req.method != .OPTIONS else { return try await next.respond(to: req) }
+        guard req.method != .GET, req.method != .HEAD, req.method != .OPTIONS, !Self.quiet.contains(req.url.path) else {
+            return try await next.respond(to: req)
+        }
         do {
             let res = try await next.respond(to: req)
             DataVersion.bump()
@@ -50,7 +55,21 @@ final class ViewCache: Sendable {
     func value<T: Sendable>(_ key: String, _ compute: @escaping @Sendable () async throws -> T) async throws -> T {
         let version = DataVersion.current, now = Date()
         let task = entries.withLockedValue { e -> Task<any Sendable, any Error> in
-            if let hit = e[key], hit.version == version, now.timeIntervalSince(hit.stored) < ttl { return hit.task }
+            if let hit = e[key], hit.version == version {
+                if now.timeIntervalSince(hit.stored) < ttl { return hit.task }
+                // no write here since, but another process may have written: refresh behind the scenes
+                // and serve what is known until the refresh is in (the readers of a committee's
+                // dashboard do not all wait 10 s every minute)
+                let fresh = Task<any Sendable, any Error> { try await compute() }
+                e[key] = Entry(version: version, stored: now, task: hit.task)
+                Task { [weak self] in
+                    guard let value = try? await fresh.value else { return }
+                    self?.entries.withLockedValue { e in
+                        if e[key]?.version == version { e[key] = Entry(version: version, stored: Date(), task: Task { value }) }
+                    }
+                }
+                return hit.task
+            }
             if e.count >= capacity {
                 e = e.filter { $0.value.version == version && now.timeIntervalSince($0.value.stored) < ttl }
                 if e.count >= capacity { e.removeAll() }

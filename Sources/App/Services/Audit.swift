@@ -41,8 +41,11 @@ enum Audit {
         e.before = json(before); e.after = json(after); e.note = note
         e.requestID = actor.requestID; e.ip = actor.ip
         try await e.create(on: db)
-        DataVersion.bump()
+        if !Self.quietActions.contains(action) { DataVersion.bump() }
     }
+
+    /// Entries that record an event, not a change of data a view shows.
+    static let quietActions: Set<String> = ["login", "logout", "login_failed", "locked", "denied"]
 
     static let actionLabels: [String: String] = [
         "create": "新建", "update": "修改", "delete": "删除", "move": "移动", "close": "撤销", "reopen": "恢复",

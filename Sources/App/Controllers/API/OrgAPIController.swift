@@ -21,7 +21,7 @@ struct OrgAPIController {
             guard OrgStatus(rawValue: status) != nil else { throw AppError.badRequest("状态筛选值无效", field: "status") }
             q.filter(\.$status == status)
         }
-        let total = try await q.count()
+        let total = try await q.count(\.$path)     // on the path index, not row by row
         let items = try await q.sort(\.$path).offset(paging.offset).limit(paging.per).all()
         return ListResponse(items: items.map { OrgDTO($0, today: ctx.today) }, total: total, page: paging.page, per: paging.per)
     }
