@@ -3,6 +3,7 @@ import Fluent
 import FluentSQLiteDriver
 import FluentPostgresDriver
 import Leaf
+import LeafKit
 import Domain
 
 /// Sets up storage, migrations, templates, sessions and routes. Migrations run on start.
@@ -55,11 +56,18 @@ func configure(_ app: Application, demo: Bool = false, demoRecords: Bool = true,
     app.brandCommentLimiter = RateLimiter(limit: 20, window: 60)
     try await app.autoMigrate()
 
-    app.views.use(.leaf)
-    // parsed templates are kept (Leaf keeps them only in the production environment, and `serve`
-    // runs in development by default: every page was lexed and parsed again, a fifth of its time);
-    // DANGJIAN_TEMPLATE_RELOAD=1 reads them from disk on every render while editing them
-    app.leaf.cache.isEnabled = Environment.get("DANGJIAN_TEMPLATE_RELOAD") != "1"
+    // Parsed templates are kept. Leaf's own provider turns its cache off in the development
+    // environment, which `serve` runs in by default: every page was lexed and parsed again (a fifth
+    // of its time). DANGJIAN_TEMPLATE_RELOAD=1 reads them from disk on every render while editing.
+    let keepTemplates = Environment.get("DANGJIAN_TEMPLATE_RELOAD") != "1"
+    app.views.use { app in
+        var userInfo = app.leaf.userInfo
+        userInfo["application"] = app
+        var cache = app.leaf.cache
+        cache.isEnabled = keepTemplates
+        return LeafRenderer(configuration: app.leaf.configuration, tags: app.leaf.tags, cache: cache, sources: app.leaf.sources,
+                            eventLoop: app.eventLoopGroup.next(), userInfo: userInfo)
+    }
     app.routes.defaultMaxBodySize = "1mb"
     // large pages (a 2,000-node tree, long lists) shrink ~15× with gzip
     app.http.server.configuration.responseCompression = .enabled

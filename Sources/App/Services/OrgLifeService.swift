@@ -136,6 +136,11 @@ enum OrgLifeService {
 
     static func records(orgIDs: [UUID], year: Int, on db: any Database) async throws -> [UUID: [OrgLifeCompliance.Record]] {
         if orgIDs.isEmpty { return [:] }
+        // a large scope (a committee's heat map, its dashboard) reads the whole year once
+        if orgIDs.count > 2_000 {
+            let wanted = Set(orgIDs)
+            return try await recordsOfYear(year, on: db).filter { wanted.contains($0.key) }
+        }
         var out: [UUID: [OrgLifeCompliance.Record]] = [:]
         for chunk in stride(from: 0, to: orgIDs.count, by: 500).map({ Array(orgIDs[$0..<min($0 + 500, orgIDs.count)]) }) {
             let rows = try await MeetingModel.query(on: db).filter(\.$orgID ~~ chunk)
