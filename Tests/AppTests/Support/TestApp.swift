@@ -125,8 +125,8 @@ final class Browser: @unchecked Sendable {
     }
 
     /// Posts an url-encoded body as written (e.g. a repeated key from a group of checkboxes).
-    func postRaw(_ path: String, _ body: String) async throws -> TestingHTTPResponse {
-        let res = try await send(.POST, path, body: ByteBuffer(string: body + "&_csrf=" + Browser.enc(csrf)), contentType: .urlEncodedForm)
+    func postRaw(_ path: String, _ body: String, csrfField: Bool = true) async throws -> TestingHTTPResponse {
+        let res = try await send(.POST, path, body: ByteBuffer(string: csrfField ? body + "&_csrf=" + Browser.enc(csrf) : body), contentType: .urlEncodedForm)
         if let t = Browser.csrf(in: res.body.string) { csrf = t }
         return res
     }
