@@ -38,12 +38,7 @@ func configure(_ app: Application, demo: Bool = false, demoRecords: Bool = true,
         // process (the crash test kills it 20 times), and a power cut loses at most the last
         // commits, never consistency. A 32 MB page cache (default 2 MB) keeps the indexes of a
         // province-sized file (2 GB) in memory for imports and whole-scope pages.
-        for loop in app.eventLoopGroup.makeIterator() {
-            let db = app.databases.database(.sqlite, logger: app.logger, on: loop)!
-            for pragma in ["PRAGMA synchronous=NORMAL", "PRAGMA cache_size=-32768", "PRAGMA temp_store=MEMORY"] {
-                try await db.sql.raw(SQLQueryString(pragma)).run()
-            }
-        }
+        try await SQLitePragmas.apply(app, cacheMB: 32)
     }
 
     let seedFile = app.directory.resourcesDirectory + "calendar/cn-holidays.csv"
@@ -106,5 +101,18 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
             res.headers.replaceOrAdd(name: "Cache-Control", value: "no-store")
         }
         return res
+    }
+}
+
+enum SQLitePragmas {
+    /// Per-connection settings, on every pooled connection (one per event loop).
+    static func apply(_ app: Application, cacheMB: Int) async throws {
+        guard case .sqliteFile = app.appConfig.storage else { return }
+        for loop in app.eventLoopGroup.makeIterator() {
+            let db = app.databases.database(.sqlite, logger: app.logger, on: loop)!
+            for pragma in ["PRAGMA synchronous=NORMAL", "PRAGMA cache_size=-\(cacheMB * 1024)", "PRAGMA temp_store=MEMORY"] {
+                try await db.sql.raw(SQLQueryString(pragma)).run()
+            }
+        }
     }
 }

@@ -111,6 +111,9 @@ struct ImportCommand: AsyncCommand {
         guard let data = FileManager.default.contents(atPath: signature.file) else { throw ConfigError("读不到文件 \(signature.file)") }
         let table = try Spreadsheet.read(data)
         let ctx = Commands.ctx(context.application)
+        // a batch job on its own: a large page cache keeps a province's indexes in memory while
+        // hundreds of thousands of rows go in (the server keeps 32 MB per connection)
+        try await SQLitePragmas.apply(context.application, cacheMB: 512)
         let started = Date()
         do {
             let n: Int

@@ -1,5 +1,9 @@
 import Vapor
 import NIOConcurrencyHelpers
+#if os(Linux)
+/// glibc's malloc_trim(3) (not in the Glibc module's headers).
+@_silgen_name("malloc_trim") private func glibcMallocTrim(_ pad: UInt) -> Int32
+#endif
 
 /// A counter of the writes this process has made. Every audited change and every
 /// state-changing request (POST/PUT/PATCH/DELETE, when its response is ready, i.e. after its
@@ -33,22 +37,35 @@ struct DataVersionMiddleware: AsyncMiddleware {
 /// Views that are expensive to compute and read far more often than the data under them
 /// changes (a committee's dashboard over 20,000 branches, the org tree with its member totals,
 /// the year's ratings with their computed levels). An entry is served while no write has been
-/// made through this process since it was computed (`DataVersion`) and for at most `ttl` seconds,
-/// which bounds how long a write made by another process (a second server on the same
-/// PostgreSQL, a command-line import) can go unseen. Concurrent requests for the same key share
-/// one computation instead of all starting their own.
+/// made through this process since it was computed (`DataVersion`): such a write is never followed
+/// by the old view. Writes made by another process (a second server on the same PostgreSQL, a
+/// command-line import) are seen after `ttl` seconds: the first reader after that gets the old view
+/// once more while a fresh one is computed behind it. Concurrent requests for the same key share one
+/// computation instead of all starting their own.
 final class ViewCache: Sendable {
     private struct Entry: Sendable { let version: Int; let stored: Date; let task: Task<any Sendable, any Error> }
     private let entries = NIOLockedValueBox<[String: Entry]>([:])
     let ttl: TimeInterval
     let capacity: Int
 
-    init(ttl: TimeInterval = 60, capacity: Int = 5000) {
+    init(ttl: TimeInterval = 300, capacity: Int = 5000) {
         self.ttl = ttl
         self.capacity = capacity
     }
 
     var count: Int { entries.withLockedValue { $0.count } }
+
+    /// A committee-wide computation allocates hundreds of megabytes for a moment (20,000 branches'
+    /// rows); glibc keeps freed memory in its arenas, so the server's RSS stayed at its peak. After a
+    /// long computation the free memory is handed back.
+    private static func trimmed<T: Sendable>(_ compute: @Sendable () async throws -> T) async throws -> T {
+        let started = Date()
+        let value = try await compute()
+        #if os(Linux)
+        if Date().timeIntervalSince(started) > 0.2 { _ = glibcMallocTrim(0) }
+        #endif
+        return value
+    }
 
     func removeAll() { entries.withLockedValue { $0.removeAll() } }
 
@@ -60,7 +77,7 @@ final class ViewCache: Sendable {
                 // no write here since, but another process may have written: refresh behind the scenes
                 // and serve what is known until the refresh is in (the readers of a committee's
                 // dashboard do not all wait 10 s every minute)
-                let fresh = Task<any Sendable, any Error> { try await compute() }
+                let fresh = Task<any Sendable, any Error> { try await Self.trimmed(compute) }
                 e[key] = Entry(version: version, stored: now, task: hit.task)
                 Task { [weak self] in
                     guard let value = try? await fresh.value else { return }
@@ -74,7 +91,7 @@ final class ViewCache: Sendable {
                 e = e.filter { $0.value.version == version && now.timeIntervalSince($0.value.stored) < ttl }
                 if e.count >= capacity { e.removeAll() }
             }
-            let t = Task<any Sendable, any Error> { try await compute() }
+            let t = Task<any Sendable, any Error> { try await Self.trimmed(compute) }
             e[key] = Entry(version: version, stored: now, task: t)
             return t
         }
