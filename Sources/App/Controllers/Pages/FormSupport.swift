@@ -79,7 +79,8 @@ enum Options {
     /// `OrgPicker.limit` orgs, else a search box (name or code, suggestions from /orgs/suggest).
     static func orgPicker(ctx: Ctx, action: Action, selected: String?, where keep: @escaping (OrgModel) -> Bool = { _ in true }) async throws -> OrgPicker {
         let q = OrgModel.query(on: ctx.db).inScope(ctx.scope.roots(for: action), path: \.$path).filter(\.$status == OrgStatus.active.rawValue)
-        if try await q.count() <= OrgPicker.limit {
+        // at most limit + 1 rows read, however large the scope
+        if try await q.copy().field(\.$id).limit(OrgPicker.limit + 1).all().count <= OrgPicker.limit {
             let all = try await q.sort(\.$path).all()
             return OrgPicker(options: orgs(all, selected: selected) { keep($0) && ctx.scope.allows(action, at: $0.path) }, large: false, text: "", chosen: nil)
         }
