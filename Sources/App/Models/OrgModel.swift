@@ -24,13 +24,7 @@ final class OrgModel: Model, @unchecked Sendable {
 
     init() {}
 
-    var orgType: OrgType { OrgType(rawValue: type) ?? .branch }
-    var orgStatus: OrgStatus { OrgStatus(rawValue: status) ?? .active }
     var idString: String { id?.uuidString.lowercased() ?? "" }
-
-    func termDue(today: Day) -> TermDue {
-        TermDue(termStart: termStart.flatMap(Day.init(iso:)), termYears: termYears, today: today)
-    }
 
     /// Fills the editable fields from a validated draft (parent and path are set by the caller).
     func apply(_ d: OrgDraft) {

@@ -20,31 +20,39 @@ struct OrgNode: Sendable, Decodable {
     let secretary: String?
     let status: String
 
-    enum CodingKeys: String, CodingKey {
-        case id, name, code, type, path, depth, secretary, status
-        case parentID = "parent_id", foundedOn = "founded_on", termStart = "term_start", termYears = "term_years"
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, name, code, type, parentID = "parent_id", path, depth, foundedOn = "founded_on", termStart = "term_start",
+             termYears = "term_years", secretary, status
     }
 
-    var orgType: OrgType { OrgType(rawValue: type) ?? .branch }
-    var orgStatus: OrgStatus { OrgStatus(rawValue: status) ?? .active }
     var idString: String { id.uuidString.lowercased() }
-
-    func termDue(today: Day) -> TermDue {
-        TermDue(termStart: termStart.flatMap(Day.init(iso:)), termYears: termYears, today: today)
-    }
 
     /// The orgs under `roots` (nil: all), parents before children (by path).
     static func all(under roots: [String]?, includeClosed: Bool, on db: any Database) async throws -> [OrgNode] {
         if let roots, roots.isEmpty { return [] }
-        let q = db.sql.select().columns(CodingKeys.allColumns.map { SQLColumn($0) }).from(OrgModel.schema)
+        let q = db.sql.select().columns(CodingKeys.allCases.map { SQLColumn($0.rawValue) }).from(OrgModel.schema)
         q.under(roots, column: "path")
         if !includeClosed { q.where("status", .equal, OrgStatus.active.rawValue) }
         return try await q.orderBy("path").all(decoding: OrgNode.self)
     }
 }
 
-private extension OrgNode.CodingKeys {
-    static var allColumns: [String] {
-        ["id", "name", "code", "type", "parent_id", "path", "depth", "founded_on", "term_start", "term_years", "secretary", "status"]
+/// What an org's stored columns mean, for the Fluent model and the plain row alike.
+protocol OrgColumns {
+    var type: String { get }
+    var status: String { get }
+    var termStart: String? { get }
+    var termYears: Int? { get }
+}
+
+extension OrgColumns {
+    var orgType: OrgType { OrgType(rawValue: type) ?? .branch }
+    var orgStatus: OrgStatus { OrgStatus(rawValue: status) ?? .active }
+
+    func termDue(today: Day) -> TermDue {
+        TermDue(termStart: termStart.flatMap(Day.init(iso:)), termYears: termYears, today: today)
     }
 }
+
+extension OrgNode: OrgColumns {}
+extension OrgModel: OrgColumns {}
