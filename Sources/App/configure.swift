@@ -75,12 +75,15 @@ func configure(_ app: Application, demo: Bool = false, demoRecords: Bool = true,
     }
 
     app.middleware = .init()
-    if app.environment != .testing { app.middleware.use(RouteLoggingMiddleware(logLevel: .info)) }
+    if app.environment != .testing { app.middleware.use(SafeRouteLoggingMiddleware(logLevel: .info)) }
+    // outside the error middleware, so error pages and JSON errors carry the headers too
+    app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(DataVersionMiddleware())
     app.middleware.use(AppErrorMiddleware())
+    app.middleware.use(RequestHygieneMiddleware())
     app.middleware.use(MethodNotAllowedMiddleware())
-    app.middleware.use(SecurityHeadersMiddleware())
-    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil))
+    app.middleware.use(StaticFilesMiddleware(files: FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil)))
+    RequestHygiene.install()
 
     try OpenAPI.load(app)
     if config.demo { try await DemoData.seed(app, records: demoRecords) }

@@ -152,6 +152,93 @@ import Domain
             #expect(pages > 40 && shown >= 3, "\(pages) pages, \(shown) showed the escaped payload")
         }
     }
+
+    /// R-1, scope before state (API.md: 403 scope, 409 state): a member and an expert asking for any
+    /// workflow step of a named brand — one everybody may read — are refused with 403 and the
+    /// refusal is logged, rather than told the step does not fit the brand's state.
+    @Test func r1_aStepOnSomebodyElsesBrandIsRefusedBeforeItsStateIsChecked() async throws {
+        try await withTestApp { t in
+            // a brand of branch B01, named (the state set directly: the steps to get there are other tests)
+            let created = try await t.api(.POST, "/api/v1/brands", token: try await t.token("zhibu"), json: ["orgId": try await t.org("ZR-B01").idString, "name": "红色引擎", "theme": "服务群众", "connotation": "一支部一品牌"])
+            #expect(created.status == .created, "\(created.body.string)")
+            guard let named = try await BrandModel.query(on: t.db).filter(\.$name == "红色引擎").first() else { return }
+            named.state = BrandState.named.rawValue
+            try await named.save(on: t.db)
+            for who in ["dangyuan", "zhuanjia"] {
+                let token = try await t.token(who)
+                #expect(try await t.api(.GET, "/api/v1/brands/\(named.idString)", token: token).status == .ok, "\(who) may read a named brand")
+                let before = try await t.auditCount(action: "denied")
+                for step in ["cultivate", "submit", "forward", "return", "accept"] {
+                    let r = try await t.api(.POST, "/api/v1/brands/\(named.idString)/\(step)", token: token, json: ["opinion": "x"])
+                    #expect(r.status == .forbidden, "\(who) POST …/\(step) → \(r.status) \(r.body.string)")
+                }
+                let r = try await t.api(.POST, "/api/v1/brands/\(named.idString)/transitions", token: token, json: ["action": "cultivate"])
+                #expect(r.status == .forbidden, "\(who) POST …/transitions → \(r.status)")
+                #expect(try await t.auditCount(action: "denied") - before == 6, "\(who): every refusal logged")
+            }
+            // the committee, who may act on it, still hears that the step does not fit the state
+            let r = try await t.api(.POST, "/api/v1/brands/\(named.idString)/cultivate", token: try await t.token("gongwei"))
+            #expect(r.status == .conflict, "committee → \(r.status)")
+        }
+    }
+
+    /// Control characters in a request: a path with one is a page that does not exist (404 — an id
+    /// followed by %00 is not that id, a static file path is not cut at the NUL); a NUL in the query
+    /// string or in a JSON body or form field is refused with 400 naming the field. On PostgreSQL a
+    /// NUL reaching a text parameter would be a 500.
+    @Test func controlCharactersInPathsQueriesAndBodiesAreRefused() async throws {
+        try await withTestApp { t in
+            let token = try await t.token("admin")
+            let member = try await t.ordinaryMemberOfB01()
+            #expect(try await t.api(.GET, "/api/v1/members/\(member.idString)", token: token).status == .ok)
+            for p in ["/api/v1/members/\(member.idString)%00abc", "/api/v1/members/\(member.idString)%0a", "/api/v1/orgs/x%00",
+                      "/public/surveys/x%00.pdf", "/api/v1/public/brands/x%1b"] {
+                let r = try await t.api(.GET, p, token: token)
+                #expect(r.status == .notFound, "GET \(p) → \(r.status)")
+            }
+            let admin = try await t.login("admin")
+            for p in ["/css/app.css/%00", "/css/app.css/x", "/css/app.css/x%00.pdf", "/members/\(member.idString)%00"] {
+                let r = try await admin.get(p)
+                #expect(r.status == .notFound, "GET \(p) → \(r.status)")
+                #expect(!r.body.string.contains("--") || r.headers.contentType == .html, "GET \(p) served the stylesheet")
+            }
+            #expect(try await admin.get("/css/app.css").status == .ok)
+            let q = try await t.api(.GET, "/api/v1/members?q=a%00b", token: token)
+            #expect(q.status == .badRequest && q.errorFields["q"] != nil, "query NUL → \(q.status) \(q.body.string)")
+            let b01 = try await t.org("ZR-B01")
+            let before = try await OrgModel.query(on: t.db).count()
+            let body = try await t.api(.POST, "/api/v1/orgs", token: token, json: ["name": "空字符\u{0}党支部", "code": "NUL-01", "type": "branch",
+                                                                                 "parentId": b01.parentID!.uuidString.lowercased()])
+            #expect(body.status == .badRequest && body.errorFields["name"] != nil && body.errorMessage.contains("空字符"), "\(body.status) \(body.body.string)")
+            try await admin.get("/orgs/new")
+            let form = try await admin.post("/orgs/new", ["name": "空字符\u{0}", "code": "NUL-02", "type": "branch", "parentId": b01.parentID!.uuidString])
+            #expect(form.status == .badRequest && form.body.string.contains("空字符"), "form NUL → \(form.status) \(form.body.string.prefix(300))")
+            #expect(try await OrgModel.query(on: t.db).count() == before, "nothing written")
+        }
+    }
+
+    /// Error answers (404 and 403 pages, JSON errors) carry the same security headers as any other
+    /// answer: a CSP without inline scripts on HTML, X-Frame-Options DENY, nosniff.
+    @Test func errorAnswersCarryTheSecurityHeaders() async throws {
+        try await withTestApp { t in
+            let zhibu = try await t.login("zhibu")
+            let answers = ["404 page": try await zhibu.get("/no-such-page"), "403 page": try await zhibu.get("/audit"),
+                           "404 JSON": try await t.api(.GET, "/api/v1/no-such-thing"), "401 JSON": try await t.api(.GET, "/api/v1/members")]
+            for (name, r) in answers {
+                #expect(r.status.code >= 400, "\(name) → \(r.status)")
+                #expect(r.headers.first(name: "X-Frame-Options") == "DENY" && r.headers.first(name: "X-Content-Type-Options") == "nosniff", "\(name)")
+                if r.headers.contentType == .html { #expect(r.headers.first(name: "Content-Security-Policy")?.contains("script-src 'self'") == true, "\(name)") }
+            }
+        }
+    }
+
+    /// What a client puts in a request path cannot start a new line in the server log.
+    @Test func loggedPathsCannotForgeLogLines() {
+        let logged = RequestHygiene.loggable("/probe\n[ CRITICAL ] forged\r\n[ INFO ] GET /\u{2028}x")
+        #expect(!logged.contains("\n") && !logged.contains("\r") && !logged.contains("\u{2028}"))
+        #expect(logged == "/probe%0A[ CRITICAL ] forged%0D%0A[ INFO ] GET /%E2%80%A8x")
+        #expect(RequestHygiene.loggable("/orgs/党支部") == "/orgs/党支部")
+    }
 }
 
 private struct AnyDecodable: Decodable {

@@ -21,11 +21,10 @@ session expiry and passwords, against a real ``dangjian serve --demo`` of its ow
 7. Passwords — the plain passwords of log-ins (right and wrong), password changes and new users
    never reach the server log or the SQLite files (main, WAL, dump).
 
-Bugs found are separate tests marked ``xfail(strict=True, reason="BUG: …")`` (error answers
-without the security headers; a path below a static file answering 500; ids followed by an
-encoded NUL accepted; a member's step on a named brand answered 409 before the scope check; a
-request path forging server-log lines), so
-the sweep stays green while they are open and turns red (XPASS) once one is fixed.
+The five product bugs the sweep first found (error answers without the security headers; a path
+below a static file answering 500; ids followed by an encoded NUL accepted; a member's step on a
+named brand answered 409 before the scope check; a request path forging server-log lines) were
+strict xfails until fixed; their tests now guard the fixes.
 
 The sweep runs its own server (``start_own_server``): it writes payloads everywhere, moves the
 clock, and the last test stops it to read the whole log. Server log:
@@ -205,9 +204,6 @@ def test_xss_payload_in_every_text_field_is_escaped(srv, sweep):
     assert not js_ran, f"injected markup or script active in Chromium: {js_ran[:5]}"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="BUG: error answers (404/403 pages and JSON errors, thrown and turned into responses by "
-                   "AppErrorMiddleware outside SecurityHeadersMiddleware) carry no Content-Security-Policy, X-Frame-Options "
-                   "or X-Content-Type-Options")
 def test_error_pages_carry_the_security_headers(srv):
     """issue 7 security sweep (1, XSS defence in depth): error pages (404, 403) and JSON errors
     carry the same security headers as other answers: a CSP without inline scripts on HTML,
@@ -484,9 +480,6 @@ def test_downloads_do_not_leave_the_store(srv, sweep):
     assert not bad, "traversal / foreign-file requests not refused:\n" + "\n".join(bad[:30])
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="BUG: a path below a static file (GET /css/app.css/x, /css/app.css/%2fetc%2fpasswd, "
-                   "/css/app.css/x%00.pdf) answers 500: FileMiddleware's stat() fails with ENOTDIR and the error is not "
-                   "mapped to 404")
 def test_path_below_a_static_file_is_not_a_server_error(srv):
     """issue 7 security sweep (4, path traversal): a download path that continues below a static
     file (``/css/app.css/…``, with plain, encoded-slash, backslash and NUL tails) answers 4xx, never
@@ -499,9 +492,6 @@ def test_path_below_a_static_file_is_not_a_server_error(srv):
     assert all(400 <= v < 500 for v in got.values()), f"GET /css/app.css/<tail> -> {got}"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="BUG: an id followed by an encoded NUL and anything (GET /api/v1/members/<id>%00abc, "
-                   "/api/v1/brands/<id>%00.png/archive, /attachments/<id>%00.png) is taken as <id> (UUID(uuidString:) stops "
-                   "at the NUL) and answers 200 instead of 404")
 def test_ids_with_an_encoded_nul_are_refused(srv, sweep):
     """issue 7 security sweep (4, path traversal): an id with an encoded NUL and a suffix (the
     classic ``file.pdf%00.png`` trick) is not the id: 4xx for members, brand archives and attachments."""
@@ -648,9 +638,6 @@ def test_permission_matrix_anonymous_member_expert(srv, sweep):
     assert not bad, f"{len(bad)} permission-matrix violations:\n" + "\n".join(bad[:40])
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="BUG: a plain member asking for a workflow step of a named brand (POST "
-                   "/api/v1/brands/<named>/cultivate|submit|forward|return|accept|transitions) gets 409 (state) instead of "
-                   "403 (scope), so the out-of-scope attempt is not refused and not logged (R-1)")
 def test_out_of_scope_brand_step_is_refused_before_the_state_check(srv, sweep):
     """issue 7 security sweep (5, permissions): a member and the expert asking for any workflow
     step of a named brand (which everyone may read, but only its organization and the committee
@@ -717,9 +704,6 @@ def test_sessions_and_tokens_expire_and_logout_ends_them(srv, sweep):
 
 # --------------------------------------------------------------------------- 7. passwords (last: stops the server to read its whole log)
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="BUG: the request log writes the percent-decoded path as is, so "
-                   "an anonymous GET /probe%0a%5B%20CRITICAL%20%5D%20forged adds the line '[ CRITICAL ] forged …' to the "
-                   "server log (log injection, CWE-117)")
 def test_request_paths_cannot_forge_log_lines(srv):
     """issue 7 security sweep (7, logs): what a client puts in a request path cannot start a new
     line in the server log (CR/LF are escaped or the request refused), so the log stays trustworthy."""

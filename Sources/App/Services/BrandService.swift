@@ -246,6 +246,7 @@ enum BrandService {
     /// Takes one step of R-9 for one brand: 409 from the wrong state, 403 for the wrong person, 422 for bad input.
     static func transition(_ b: BrandModel, _ event: BrandEvent, version: Int?, ctx: Ctx) async throws -> BrandModel {
         let anc = try await RatingService.ancestors(b.orgPath, on: ctx.db)
+        try await requireSomeRole(b, ancestors: anc, ctx: ctx)
         var ev = event
         if case .submit = event { ev = .submit(viaOrganCommittee: viaOrganCommittee(b, ancestors: anc)) }
         if case .submit = ev {
@@ -258,8 +259,17 @@ enum BrandService {
         return b
     }
 
+    /// Scope before state (R-1, API.md): someone who holds no role on this brand at all (a member,
+    /// an expert, another unit reading a named brand) is refused and logged whatever the brand's
+    /// state, rather than told the step does not fit the state.
+    static func requireSomeRole(_ b: BrandModel, ancestors anc: [OrgModel], ctx: Ctx) async throws {
+        guard actors(b, ancestors: anc, grants: ctx.scope.grants).isEmpty else { return }
+        throw await ctx.deny("无权操作：该品牌由其所属组织及上级党组织办理", entity: "brand", id: b.idString, label: b.name, orgPath: b.orgPath)
+    }
+
     /// R-9 for this user: the next state, or 409 (wrong state), 403 (logged; not their step), 422.
     static func check(_ b: BrandModel, _ ev: BrandEvent, ancestors anc: [OrgModel], ctx: Ctx) async throws -> BrandState {
+        try await requireSomeRole(b, ancestors: anc, ctx: ctx)
         switch BrandLifecycle.apply(ev, to: b.stateValue, by: actors(b, ancestors: anc, grants: ctx.scope.grants), today: ctx.today) {
         case .success(let s): return s
         case .failure(.wrongState(let m)): throw AppError.conflict(m)

@@ -35,6 +35,10 @@ extension Request {
     func formFields() throws -> [String: String] {
         var f = (try? content.decode([String: String].self)) ?? [:]
         f["_csrf"] = nil
+        // a NUL is never typed into a form; PostgreSQL would refuse it (R-1 hardening, issue 7)
+        if let bad = f.keys.sorted().first(where: { f[$0]!.contains("\u{0}") || $0.contains("\u{0}") }) {
+            throw AppError.badRequest(RequestHygiene.nulMessage(bad), field: bad)
+        }
         return f
     }
 }
