@@ -74,6 +74,9 @@ func configure(_ app: Application, demo: Bool = false, demoRecords: Bool = true,
                           path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax)
     }
 
+    // created here, before requests run, not lazily by the first concurrent readers
+    app.viewCache = ViewCache()
+    app.userCache = ViewCache(ttl: 15, capacity: 20_000)
     app.middleware = .init()
     if app.environment != .testing { app.middleware.use(SafeRouteLoggingMiddleware(logLevel: .info)) }
     // outside the error middleware, so error pages and JSON errors carry the headers too

@@ -98,8 +98,13 @@ import Fluent
             let token = try await t.token("zhibu")
             let admin = try await t.token("admin")
             let u = try #require(try await UserModel.query(on: t.db).filter(\.$username == "zhibu").first())
+            // the user and the token are read (and kept in the user cache) before the deactivation
+            #expect(try await t.api(.GET, "/api/v1/auth/me", token: token).status == .ok)
+            let page = try await t.login("zhibu")
+            #expect(try await page.get("/").status == .ok)
             #expect(try await t.api(.PATCH, "/api/v1/users/\(u.idString)", token: admin, json: ["active": false]).status == .ok)
             #expect(try await t.api(.GET, "/api/v1/auth/me", token: token).status == .unauthorized)
+            #expect(try await page.get("/").status != .ok, "the open session ends at once")
             #expect(try await t.api(.POST, "/api/v1/auth/login", json: ["username": "zhibu", "password": TestApp.password]).status == .unauthorized)
         }
     }

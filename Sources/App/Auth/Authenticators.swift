@@ -12,7 +12,7 @@ struct SessionUserMiddleware: AsyncMiddleware {
         if let raw = req.session.data["uid"], let id = UUID(uuidString: raw) {
             // a session ends 12 hours after log-in, and at once when the password changes or the account is stopped
             let opened = req.session.data["at"].flatMap(Double.init) ?? 0
-            if let u = try await CurrentUser.load(id, on: req.db), u.credentialStamp == req.session.data["pwv"],
+            if let u = try await CurrentUser.cached(id, req: req), u.credentialStamp == req.session.data["pwv"],
                req.now.timeIntervalSince1970 - opened < Self.maxAge {
                 req.auth.login(u)
             } else {
@@ -28,14 +28,20 @@ struct BearerUserMiddleware: AsyncMiddleware {
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let bearer = req.headers.bearerAuthorization {
             let hash = Tokens.hash(bearer.token)
-            if let t = try await UserTokenModel.query(on: req.db).filter(\.$tokenHash == hash).first(),
-               t.expiresAt > req.now, let u = try await CurrentUser.load(t.$user.id, on: req.db) {
+            let db = req.db
+            let token = try await req.application.userCache.value("token:" + hash) { () -> CachedToken in
+                let t = try await UserTokenModel.query(on: db).filter(\.$tokenHash == hash).first()
+                return CachedToken(userID: t?.$user.id, expiresAt: t?.expiresAt)
+            }
+            if let id = token.userID, let expires = token.expiresAt, expires > req.now, let u = try await CurrentUser.cached(id, req: req) {
                 req.auth.login(u)
             }
         }
         return try await next.respond(to: req)
     }
 }
+
+private struct CachedToken: Sendable { let userID: UUID?; let expiresAt: Date? }
 
 /// 401 for the API, a redirect to /login for pages (via the error middleware).
 struct RequireUserMiddleware: AsyncMiddleware {

@@ -29,6 +29,33 @@ struct CurrentUser: Authenticatable, Sendable {
     }
 }
 
+extension CurrentUser {
+    private struct Loaded: Sendable { let user: CurrentUser? }
+
+    /// The user and their grants as of the last write (three queries saved on every request):
+    /// any state-changing request or audited write in this process (a password change, a
+    /// deactivation, a new grant) is followed by a fresh read; one made by another process is
+    /// seen within `userCache.ttl` seconds.
+    static func cached(_ id: UUID, req: Request) async throws -> CurrentUser? {
+        let db = req.db
+        return try await req.application.userCache.value("user:\(id)") { Loaded(user: try await load(id, on: db)) }.user
+    }
+}
+
+extension Application {
+    private struct UserCacheKey: StorageKey { typealias Value = ViewCache }
+    /// Signed-in users and API tokens, short-lived: see `CurrentUser.cached`.
+    var userCache: ViewCache {
+        get {
+            if let c = storage[UserCacheKey.self] { return c }
+            let c = ViewCache(ttl: 15, capacity: 20_000)
+            storage[UserCacheKey.self] = c
+            return c
+        }
+        set { storage[UserCacheKey.self] = newValue }
+    }
+}
+
 extension Request {
     /// The signed-in user, or 401.
     var user: CurrentUser {
