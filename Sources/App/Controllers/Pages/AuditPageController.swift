@@ -11,7 +11,7 @@ struct AuditPage: Encodable {
     var rows: [Row]
     var pager: Pager
     var filter: [String: String]
-    var orgs: [SelectOption]
+    var orgs: OrgPicker
     var entities: [SelectOption]
     var actions: [SelectOption]
 }
@@ -21,9 +21,11 @@ struct AuditPageController {
         let ctx = try req.ctx()
         try await req.require(.readAudit, entity: "audit")
         let paging = try Paging(req, defaultPer: 30)
-        let filter = try AuditQuery.Filter(req)
-        let (rows, total) = try await AuditQuery.list(ctx: ctx, filter: filter, paging: paging)
-        let orgs = try await OrgService.all(ctx: ctx)
+        var filter = try AuditQuery.Filter(req)
+        // a select up to 300 orgs, a search box (name or code) for a province's 20,000
+        let picker = try await Options.orgPicker(ctx: ctx, action: .readAudit, selected: filter.orgID)
+        if picker.large { filter.orgID = picker.chosen }
+        let (rows, total) = picker.error != nil ? ([], 0) : try await AuditQuery.list(ctx: ctx, filter: filter, paging: paging)
         let f: [String: String] = ["orgId": filter.orgID ?? "", "user": filter.user ?? "", "entity": filter.entity ?? "",
                                    "action": filter.action ?? "", "from": filter.from?.iso ?? "", "to": filter.to?.iso ?? ""]
         let page = AuditPage(
@@ -35,7 +37,7 @@ struct AuditPageController {
             },
             pager: Pager(total: total, paging: paging, baseQuery: f.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, path: "/audit"),
             filter: f,
-            orgs: Options.orgs(orgs, selected: filter.orgID) { ctx.scope.allows(.readAudit, at: $0.path) },
+            orgs: picker,
             entities: Audit.entityLabels.sorted { $0.key < $1.key }.map { SelectOption(value: $0.key, label: $0.value, selected: $0.key == filter.entity) },
             actions: Audit.actionLabels.sorted { $0.key < $1.key }.map { SelectOption(value: $0.key, label: $0.value, selected: $0.key == filter.action) })
         return try await req.view.render("audit/list", page)
