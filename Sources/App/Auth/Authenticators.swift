@@ -25,11 +25,13 @@ struct SessionUserMiddleware: AsyncMiddleware {
 
 /// API: `Authorization: Bearer <token>`; only the token's SHA-256 is stored.
 struct BearerUserMiddleware: AsyncMiddleware {
+    static func cacheKey(_ tokenHash: String) -> String { "token:" + tokenHash }
+
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let bearer = req.headers.bearerAuthorization {
             let hash = Tokens.hash(bearer.token)
             let db = req.db
-            let token = try await req.application.userCache.value("token:" + hash) { () -> CachedToken in
+            let token = try await req.application.userCache.value(Self.cacheKey(hash)) { () -> CachedToken in
                 let t = try await UserTokenModel.query(on: db).filter(\.$tokenHash == hash).first()
                 return CachedToken(userID: t?.$user.id, expiresAt: t?.expiresAt)
             }

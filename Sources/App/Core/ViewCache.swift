@@ -68,6 +68,7 @@ final class ViewCache: Sendable {
     }
 
     func removeAll() { entries.withLockedValue { $0.removeAll() } }
+    func remove(_ key: String) { _ = entries.withLockedValue { $0.removeValue(forKey: key) } }
 
     func value<T: Sendable>(_ key: String, _ compute: @escaping @Sendable () async throws -> T) async throws -> T {
         let version = DataVersion.current, now = Date()

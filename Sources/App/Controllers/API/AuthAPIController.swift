@@ -14,7 +14,10 @@ struct AuthAPIController {
     func logout(_ req: Request) async throws -> HTTPStatus {
         let u = try req.user
         if let bearer = req.headers.bearerAuthorization {
-            try await UserTokenModel.query(on: req.db).filter(\.$tokenHash == Tokens.hash(bearer.token)).delete()
+            let hash = Tokens.hash(bearer.token)
+            try await UserTokenModel.query(on: req.db).filter(\.$tokenHash == hash).delete()
+            // log-out is quiet (it does not empty the view caches), so the token leaves the user cache here
+            req.application.userCache.remove(BearerUserMiddleware.cacheKey(hash))
         }
         try await Audit.record(on: req.db, actor: Audit.actor(req), at: req.now, action: "logout", entity: "session",
                                id: u.id.uuidString.lowercased(), label: u.username, orgID: nil, orgPath: nil)
