@@ -86,7 +86,6 @@ func configure(_ app: Application, demo: Bool = false, demoRecords: Bool = true,
     app.middleware.use(RequestHygieneMiddleware())
     app.middleware.use(MethodNotAllowedMiddleware())
     app.middleware.use(StaticFilesMiddleware(files: FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil)))
-    RequestHygiene.install()
 
     try OpenAPI.load(app)
     if config.demo { try await DemoData.seed(app, records: demoRecords) }
