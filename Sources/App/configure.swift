@@ -76,7 +76,7 @@ func configure(_ app: Application, demo: Bool = false, demoRecords: Bool = true,
 
     // created here, before requests run, not lazily by the first concurrent readers
     app.viewCache = ViewCache()
-    app.userCache = ViewCache(ttl: 15, capacity: 20_000)
+    app.userCache = Application.newUserCache()
     app.middleware = .init()
     if app.environment != .testing { app.middleware.use(SafeRouteLoggingMiddleware(logLevel: .info)) }
     // outside the error middleware, so error pages and JSON errors carry the headers too

@@ -45,10 +45,11 @@ extension CurrentUser {
 extension Application {
     private struct UserCacheKey: StorageKey { typealias Value = ViewCache }
     /// Signed-in users and API tokens, short-lived: see `CurrentUser.cached`.
+    static func newUserCache() -> ViewCache { ViewCache(ttl: 15, capacity: 20_000) }
     var userCache: ViewCache {
         get {
             if let c = storage[UserCacheKey.self] { return c }
-            let c = ViewCache(ttl: 15, capacity: 20_000)
+            let c = Self.newUserCache()
             storage[UserCacheKey.self] = c
             return c
         }

@@ -40,7 +40,6 @@ enum RequestHygiene {
     static func nulMessage(_ field: String?) -> String {
         "提交的内容中含有空字符（\\u0000）" + (field.map { "：字段 \($0)" } ?? "") + "，请删除后重试"
     }
-
 }
 
 /// Vapor's request log with the path made safe to log (no CR/LF from the client).

@@ -246,7 +246,7 @@ enum BrandService {
     /// Takes one step of R-9 for one brand: 409 from the wrong state, 403 for the wrong person, 422 for bad input.
     static func transition(_ b: BrandModel, _ event: BrandEvent, version: Int?, ctx: Ctx) async throws -> BrandModel {
         let anc = try await RatingService.ancestors(b.orgPath, on: ctx.db)
-        try await requireSomeRole(b, ancestors: anc, ctx: ctx)
+        let who = try await roles(b, ancestors: anc, ctx: ctx)
         var ev = event
         if case .submit = event { ev = .submit(viaOrganCommittee: viaOrganCommittee(b, ancestors: anc)) }
         if case .submit = ev {
@@ -254,23 +254,23 @@ enum BrandService {
             if !missing.isEmpty, BrandLifecycle.rule(.submit).from.contains(b.stateValue) { throw AppError.validation(missing) }
         }
         let from = b.stateValue
-        let next = try await check(b, ev, ancestors: anc, ctx: ctx)
+        let next = try await check(b, ev, roles: who, ctx: ctx)
         try await take(b, ev, from: from, to: next, version: version ?? b.version, ctx: ctx)
         return b
     }
 
-    /// Scope before state (R-1, API.md): someone who holds no role on this brand at all (a member,
-    /// an expert, another unit reading a named brand) is refused and logged whatever the brand's
-    /// state, rather than told the step does not fit the state.
-    static func requireSomeRole(_ b: BrandModel, ancestors anc: [OrgModel], ctx: Ctx) async throws {
-        guard actors(b, ancestors: anc, grants: ctx.scope.grants).isEmpty else { return }
+    /// The user's roles on this brand. Scope before state (R-1, API.md): someone who holds
+    /// none at all (a member, an expert, another unit reading a named brand) is refused and logged
+    /// whatever the brand's state, rather than told the step does not fit the state.
+    static func roles(_ b: BrandModel, ancestors anc: [OrgModel], ctx: Ctx) async throws -> Set<BrandActor> {
+        let who = actors(b, ancestors: anc, grants: ctx.scope.grants)
+        guard who.isEmpty else { return who }
         throw await ctx.deny("无权操作：该品牌由其所属组织及上级党组织办理", entity: "brand", id: b.idString, label: b.name, orgPath: b.orgPath)
     }
 
     /// R-9 for this user: the next state, or 409 (wrong state), 403 (logged; not their step), 422.
-    static func check(_ b: BrandModel, _ ev: BrandEvent, ancestors anc: [OrgModel], ctx: Ctx) async throws -> BrandState {
-        try await requireSomeRole(b, ancestors: anc, ctx: ctx)
-        switch BrandLifecycle.apply(ev, to: b.stateValue, by: actors(b, ancestors: anc, grants: ctx.scope.grants), today: ctx.today) {
+    static func check(_ b: BrandModel, _ ev: BrandEvent, roles who: Set<BrandActor>, ctx: Ctx) async throws -> BrandState {
+        switch BrandLifecycle.apply(ev, to: b.stateValue, by: who, today: ctx.today) {
         case .success(let s): return s
         case .failure(.wrongState(let m)): throw AppError.conflict(m)
         case .failure(.notYourTurn(let m)): throw await ctx.deny("无权操作：\(m)", entity: "brand", id: b.idString, label: b.name, orgPath: b.orgPath)
@@ -347,7 +347,8 @@ enum BrandService {
         let from = b.stateValue
         let ev = BrandEvent.reReview(outcome, deadline: outcome == .rectify ? d : nil)
         let next: BrandState
-        do { next = try await check(b, ev, ancestors: anc, ctx: ctx) } catch AppError.validation(let more) { e.merge(more); throw AppError.validation(e) }
+        let who = try await roles(b, ancestors: anc, ctx: ctx)
+        do { next = try await check(b, ev, roles: who, ctx: ctx) } catch AppError.validation(let more) { e.merge(more); throw AppError.validation(e) }
         guard e.isEmpty, let c else { throw AppError.validation(e) }
         try await take(b, ev, from: from, to: next, version: version ?? b.version, comment: c, ctx: ctx)
         return b
