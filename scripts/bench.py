@@ -504,7 +504,7 @@ class Bench:
         # applies to its working copy on start) reuses the cached set.
         if not hasattr(self, "_gen_sha"):
             h = hashlib.sha256()
-            srcs = [os.path.join(ROOT, "Sources/App/Services/Generator.swift"), os.path.join(ROOT, "Sources/App/Core/BulkInsert.swift")]
+            srcs = [os.path.join(ROOT, "Sources/App/Services/Generator.swift")]
             srcs += sorted(os.path.join(ROOT, "Sources/App/Models", f) for f in os.listdir(os.path.join(ROOT, "Sources/App/Models")))
             if self.args.demo:
                 srcs += sorted(os.path.join(ROOT, "Sources/App/Services", f) for f in os.listdir(os.path.join(ROOT, "Sources/App/Services")) if f.startswith("Demo"))

@@ -31,6 +31,23 @@ import Fluent
         }
     }
 
+    @Test func r2_snapshotsWrittenByHandAreWhatJSONEncoderWrites() throws {
+        // Audit.json writes flat string maps itself (imports write hundreds of thousands); the
+        // stored before/after must not depend on which path wrote them
+        var every = ""
+        for v in 0..<0x80 { every.unicodeScalars.append(Unicode.Scalar(v)!) }
+        let values = ["", "王建国", every, "a\"b\\c/d", "行1\n行2\r\t", "\u{2028}\u{2029}\u{7F}", "😀 e\u{301}", "<script>&amp;"]
+        for (i, v) in values.enumerated() {
+            let map = ["name": v, "birthDate": "1980-01-0\(i)", "orgId": "x", "Zeta": v, "a_b": "", "a": v]
+            let expected = String(decoding: try Audit.encoder.encode(map), as: UTF8.self)
+            #expect(Audit.flatJSON(map) == expected, "value \(i)")
+            #expect(Audit.json(map) == expected)
+        }
+        #expect(Audit.flatJSON(["名称": "x"]) == nil, "non-ASCII keys are left to JSONEncoder")
+        #expect(Audit.json(["名称": "x", "a": "y"]) == String(decoding: try Audit.encoder.encode(["名称": "x", "a": "y"]), as: UTF8.self))
+        #expect(Audit.flatJSON([:]) == "{}")
+    }
+
     @Test func auditIsFilteredByOrgUserEntityAndDateAndScoped() async throws {
         try await withTestApp { t in
             let admin = try await t.token("admin")

@@ -39,7 +39,47 @@ import Domain
             let g2 = try await t.org("ZR-B03-G2")
             #expect(try await MemberModel.query(on: t.db).filter(\.$group.$id == g2.id!).filter(\.$name == "导入党员1").count() == 1)
             #expect(try await AuditEntryModel.query(on: t.db).filter(\.$action == "import").count() == 300)
+            // rows written in bulk read back like a member saved through the form (R-2: with its audit entry)
+            let m = try #require(try await MemberModel.query(on: t.db).filter(\.$name == "导入党员10").first())
+            let b03 = try await t.org("ZR-B03"), g1 = try await t.org("ZR-B03-G1")
+            #expect(m.gender == "female" && m.birthDate == "1980-01-11" && m.status == "activist" && m.joinDate == nil)
+            #expect(m.phone == "13900000010" && m.retired == false && m.hardship == false && m.$group.id == g1.id)
+            #expect(m.orgPath == g1.path && m.$org.id == b03.id)
+            #expect(m.createdAt == t.app.clock.now() && m.updatedAt == t.app.clock.now())
+            let e = try #require(try await AuditEntryModel.query(on: t.db).filter(\.$action == "import").filter(\.$entityID == m.idString).first())
+            #expect(e.entityType == "member" && e.entityLabel == "导入党员10" && e.note == "批量导入" && e.before == nil)
+            #expect(e.orgID == m.$org.id && e.orgPath == m.orgPath && e.at == t.app.clock.now() && e.actorName.contains("jiguan"))
+            #expect(e.after == Audit.json(MemberDTO.snapshot(m)))
+            #expect(m.id!.uuid.6 >> 4 == 7 && e.id!.uuid.6 >> 4 == 7, "imported rows carry time-ordered ids")
         }
+    }
+
+    @Test func aFileFullOfErrorsReportsTheFirstThousandInRowOrder() async throws {
+        try await withTestApp { t in
+            let token = try await t.token("jiguan")
+            let before = try await MemberModel.query(on: t.db).count()
+            var csv = Self.memberCSV(rows: 2_400)
+            csv = csv.replacingOccurrences(of: ",139", with: ",9")       // every phone too short
+            let bad = try await t.api(.POST, "/api/v1/members/import", token: token, raw: csv, contentType: HTTPMediaType(type: "text", subType: "csv"))
+            #expect(bad.status == .unprocessableEntity)
+            let rows = try #require(((try bad.json())["error"] as? [String: Any])?["rows"] as? [[String: Any]])
+            #expect(rows.count == 1_001)
+            #expect(rows.prefix(1_000).map { $0["row"] as? Int } == (2...1_001).map { Optional($0) }, "the first thousand, in file order")
+            #expect(rows.last?["message"] as? String == "错误过多，仅显示前1000处")
+            #expect(try await MemberModel.query(on: t.db).count() == before)
+        }
+    }
+
+    @Test func bulkIDsAreVersion7AndFollowOneAnotherAsStoredText() {
+        var gen = TimeOrderedIDs(now: Date(timeIntervalSince1970: 1_796_000_000.123))
+        let ids = (0..<70_000).map { _ in gen.next() }
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy { $0.uuid.6 >> 4 == 7 && $0.uuid.8 >> 6 == 0b10 }, "RFC 9562 version and variant")
+        #expect(ids[0].uuidString.hasPrefix("01A229F1-287B-7000-8000-"), "the timestamp in milliseconds first, then the counter")
+        // SQLite stores them as upper-case text, PostgreSQL as bytes: both orders are the order made
+        #expect(zip(ids, ids.dropFirst()).allSatisfy { $0.uuidString < $1.uuidString })
+        var other = TimeOrderedIDs(now: Date(timeIntervalSince1970: 1_796_000_000.124))
+        #expect(other.next().uuidString > ids.last!.uuidString, "a later batch sorts after")
     }
 
     @Test func importPageListsEveryBadRowWithColumnAndReason() async throws {

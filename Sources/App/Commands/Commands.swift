@@ -114,6 +114,7 @@ struct ImportCommand: AsyncCommand {
         // a batch job on its own: a large page cache keeps a province's indexes in memory while
         // hundreds of thousands of rows go in (the server keeps 32 MB per connection)
         try await SQLitePragmas.apply(context.application, cacheMB: 512)
+        BatchMemory.keepFreedMemory()
         let started = Date()
         do {
             let n: Int

@@ -68,9 +68,21 @@ struct MemberDTO: Content, Equatable {
     }
 
     static func snapshot(_ m: MemberModel) -> [String: String] {
-        ["name": m.name, "gender": m.gender, "birthDate": m.birthDate ?? "", "status": m.status, "joinDate": m.joinDate ?? "",
-         "orgId": m.$org.id.uuidString.lowercased(), "groupId": m.$group.id?.uuidString.lowercased() ?? "",
-         "post": m.post ?? "", "phone": m.phone ?? "", "retired": String(m.retired), "hardship": String(m.hardship)]
+        snapshot(name: m.name, gender: m.gender, birthDate: m.birthDate, status: m.status, joinDate: m.joinDate, orgID: m.$org.id,
+                 groupID: m.$group.id, post: m.post, phone: m.phone, retired: m.retired, hardship: m.hardship)
+    }
+
+    /// The same snapshot of a member not yet stored (imports write rows, not models).
+    static func snapshot(_ d: MemberDraft, orgID: UUID, groupID: UUID?) -> [String: String] {
+        snapshot(name: d.name, gender: d.gender.rawValue, birthDate: d.birthDate?.iso, status: d.status.rawValue, joinDate: d.joinDate?.iso,
+                 orgID: orgID, groupID: groupID, post: d.post, phone: d.phone, retired: d.retired, hardship: d.hardship)
+    }
+
+    private static func snapshot(name: String, gender: String, birthDate: String?, status: String, joinDate: String?, orgID: UUID, groupID: UUID?,
+                                 post: String?, phone: String?, retired: Bool, hardship: Bool) -> [String: String] {
+        ["name": name, "gender": gender, "birthDate": birthDate ?? "", "status": status, "joinDate": joinDate ?? "",
+         "orgId": orgID.uuidString.lowercased(), "groupId": groupID?.uuidString.lowercased() ?? "",
+         "post": post ?? "", "phone": phone ?? "", "retired": String(retired), "hardship": String(hardship)]
     }
 }
 

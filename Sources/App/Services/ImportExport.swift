@@ -132,50 +132,94 @@ enum ImportExport {
         let byID = Dictionary(orgs.compactMap { o in o.id.map { ($0, o) } }, uniquingKeysWith: { a, _ in a })
         // imports name orgs by code only
         let lookup = MemberService.OrgLookup(byRef: { byCode[$0] }, byID: { byID[$0] })
-        var errors: [RowError] = []
-        var models: [MemberModel] = []
-        models.reserveCapacity(rows.count)
-        let today = ctx.today
-        for (row, f) in rows {
-            let d: MemberDraft
-            switch MemberDraft.validate(f, today: today) {
-            case .failure(let e):
-                errors += rowErrors(row, e, layout)
-                if e["org"] == nil, let code = f["org"]?.trimmingSpaces, !code.isEmpty, byCode[code] == nil {
-                    errors.append(RowError(row: row, column: layout.header(of: "org"), message: "所在支部“\(code)”不存在"))
+        let today = ctx.today, scope = ctx.scope
+        // Every row checked, on two cores at once (each half stops at 1,000 errors).
+        @Sendable func check(_ part: ArraySlice<(row: Int, fields: [String: String])>) async throws -> (placed: [(MemberDraft, OrgModel, OrgModel?)], errors: [RowError]) {
+            var errors: [RowError] = []
+            var placed: [(MemberDraft, OrgModel, OrgModel?)] = []
+            placed.reserveCapacity(part.count)
+            rows: for (row, f) in part {
+                let d: MemberDraft
+                switch MemberDraft.validate(f, today: today) {
+                case .failure(let e):
+                    errors += rowErrors(row, e, layout)
+                    if e["org"] == nil, let code = f["org"]?.trimmingSpaces, !code.isEmpty, byCode[code] == nil {
+                        errors.append(RowError(row: row, column: layout.header(of: "org"), message: "所在支部“\(code)”不存在"))
+                    }
+                    if errors.count >= 1000 { break rows }
+                    continue
+                case .success(let v): d = v
                 }
-                continue
-            case .success(let v): d = v
+                let org: OrgModel, group: OrgModel?
+                do {
+                    (org, group) = try await MemberService.placement(d, lookup: lookup)
+                } catch let AppError.validation(fe) {
+                    errors += rowErrors(row, fe, layout)
+                    if errors.count >= 1000 { break rows }
+                    continue
+                }
+                guard scope.allows(.writeMembers, at: org.path) else {
+                    errors.append(RowError(row: row, column: "所在支部编码", message: "“\(org.name)”不在您的管理范围内"))
+                    if errors.count >= 1000 { break rows }
+                    continue
+                }
+                placed.append((d, org, group))
             }
-            let org: OrgModel, group: OrgModel?
-            do {
-                (org, group) = try await MemberService.placement(d, lookup: lookup)
-            } catch let AppError.validation(fe) {
-                errors += rowErrors(row, fe, layout); continue
-            }
-            guard ctx.scope.allows(.writeMembers, at: org.path) else {
-                errors.append(RowError(row: row, column: "所在支部编码", message: "“\(org.name)”不在您的管理范围内")); continue
-            }
-            let m = MemberModel()
-            m.id = UUID()
-            m.apply(d, org: org, group: group)
-            models.append(m)
-            if errors.count >= 1000 { break }
+            return (placed, errors)
         }
+        let half = rows.count / 2
+        async let first = check(rows[..<half])
+        let second = try await check(rows[half...])
+        let (a, b) = try await (first, second)
+        var errors = a.errors + b.errors
         if !errors.isEmpty {
-            if errors.count >= 1000 { errors.append(RowError(row: 0, column: "", message: "错误过多，仅显示前1000处")) }
+            if errors.count >= 1000 {
+                errors = Array(errors.prefix(1000))
+                errors.append(RowError(row: 0, column: "", message: "错误过多，仅显示前1000处"))
+            }
             throw AppError.importRejected(errors)
         }
-        let all = models, now = ctx.now
+        let placed = a.placed + b.placed
+        // In tree order, with time-ordered ids: each index then grows at a few places instead of
+        // half a million random ones (the order of the rows in the file means nothing).
+        // (one bucket per org: no comparisons)
+        let rank = Dictionary(orgs.sorted { $0.path < $1.path }.enumerated().map { ($1.id!, $0) }, uniquingKeysWith: { a, _ in a })
+        var buckets = [[Int]](repeating: [], count: orgs.count + 1)
+        for (k, p) in placed.enumerated() { buckets[rank[(p.2 ?? p.1).id!] ?? orgs.count].append(k) }
+        let order = buckets.flatMap { $0 }
+        var memberIDs = TimeOrderedIDs(now: ctx.now), auditIDs = TimeOrderedIDs(now: ctx.now)
+        let ids = order.map { _ in (memberIDs.next(), auditIDs.next()) }
+        // Rows for the next chunk are built (the audit snapshot's JSON) while the database
+        // writes this one: two cores, two halves of the work.
+        let all = placed, now = ctx.now, actor = ctx.actor
+        let chunks = Array(stride(from: 0, to: order.count, by: 2_000).map { $0..<min($0 + 2_000, order.count) })
+        @Sendable func build(_ i: Int) -> (members: [BulkInsert.Row], audits: [BulkInsert.Row]) {
+            var members: [BulkInsert.Row] = [], audits: [BulkInsert.Row] = []
+            members.reserveCapacity(chunks[i].count); audits.reserveCapacity(chunks[i].count)
+            for k in chunks[i] {
+                let (d, org, group) = all[order[k]], (id, auditID) = ids[k]
+                let orgID = org.id!, path = group?.path ?? org.path
+                members.append([.uuid(id), .text(d.name), .text(d.gender.rawValue), .text(d.birthDate?.iso), .text(d.status.rawValue),
+                                .text(d.joinDate?.iso), .uuid(orgID), .text(path), .uuid(group?.id), .text(d.post), .text(d.phone),
+                                .bool(d.retired), .bool(d.hardship), .date(now), .date(now)])
+                audits.append(Audit.row(auditID, actor: actor, at: now, action: "import", entity: "member", id: id.uuidString.lowercased(), label: d.name,
+                                        orgID: orgID, orgPath: path, after: MemberDTO.snapshot(d, orgID: orgID, groupID: group?.id), note: "批量导入"))
+            }
+            return (members, audits)
+        }
         try await ctx.db.transaction { db in
-            for chunk in all.chunked(2_000) {
-                try await BulkInsert.rows(db, into: MemberModel.schema, columns: BulkInsert.memberColumns, chunk.map { BulkInsert.row($0, now: now) })
-                let audits = chunk.map { m in auditEntry(ctx, "import", "member", id: m.idString, label: m.name, orgID: m.$org.id, orgPath: m.orgPath, after: MemberDTO.snapshot(m)) }
-                try await BulkInsert.rows(db, into: AuditEntryModel.schema, columns: BulkInsert.auditColumns, audits.map(BulkInsert.row))
+            var next: Task<(members: [BulkInsert.Row], audits: [BulkInsert.Row]), Never>? = chunks.isEmpty ? nil : Task { build(0) }
+            var i = 0
+            while let pending = next {
+                let rows = await pending.value
+                next = i + 1 < chunks.count ? Task { [i] in build(i + 1) } : nil
+                try await BulkInsert.rows(db, into: MemberModel.schema, columns: BulkInsert.memberColumns, rows.members)
+                try await BulkInsert.rows(db, into: AuditEntryModel.schema, columns: BulkInsert.auditColumns, rows.audits)
+                i += 1
             }
         }
         DataVersion.bump()
-        return models.count
+        return all.count
     }
 
     static func auditEntry(_ ctx: Ctx, _ action: String, _ entity: String, id: String, label: String, orgID: UUID?, orgPath: String, after: [String: String]) -> AuditEntryModel {

@@ -23,7 +23,7 @@ struct AuditPageController {
         let paging = try Paging(req, defaultPer: 30)
         var filter = try AuditQuery.Filter(req)
         // a select up to 300 orgs, a search box (name or code) for a province's 20,000
-        let picker = try await Options.orgPicker(ctx: ctx, action: .readAudit, selected: filter.orgID)
+        let picker = try await Options.orgPicker(ctx: ctx, cache: req.application.viewCache, action: .readAudit, selected: filter.orgID)
         if picker.large { filter.orgID = picker.chosen }
         let (rows, total) = picker.error != nil ? ([], 0) : try await AuditQuery.list(ctx: ctx, filter: filter, paging: paging)
         let f: [String: String] = ["orgId": filter.orgID ?? "", "user": filter.user ?? "", "entity": filter.entity ?? "",

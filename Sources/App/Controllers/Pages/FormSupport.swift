@@ -81,12 +81,21 @@ enum Options {
 
     /// An org filter that stays usable at any size: a select while the scope holds at most
     /// `OrgPicker.limit` orgs, else a search box (name or code, suggestions from /orgs/suggest).
-    static func orgPicker(ctx: Ctx, action: Action, selected: String?, where keep: @escaping (OrgModel) -> Bool = { _ in true }) async throws -> OrgPicker {
-        let q = OrgModel.query(on: ctx.db).inScope(ctx.scope.roots(for: action), path: \.$path).filter(\.$status == OrgStatus.active.rawValue)
-        // at most limit + 1 rows read, however large the scope
-        if try await q.copy().field(\.$id).limit(OrgPicker.limit + 1).all().count <= OrgPicker.limit {
+    /// The select's choices are kept per user until the next write (`cache`): reading and labelling
+    /// 300 orgs on every view of the members list was most of its time.
+    static func orgPicker(ctx: Ctx, cache: ViewCache, action: Action, selected: String?, groups: Bool = true) async throws -> OrgPicker {
+        struct Choices: Sendable { var large: Bool; var options: [(id: String, code: String, label: String)] }
+        let choices = try await cache.value("orgpicker|\(ctx.user.id)|\(action.rawValue)|\(groups)") { () async throws -> Choices in
+            let q = OrgModel.query(on: ctx.db).inScope(ctx.scope.roots(for: action), path: \.$path).filter(\.$status == OrgStatus.active.rawValue)
+            // at most limit + 1 rows read, however large the scope
+            guard try await q.copy().field(\.$id).limit(OrgPicker.limit + 1).all().count <= OrgPicker.limit else { return Choices(large: true, options: []) }
             let all = try await q.sort(\.$path).all()
-            return OrgPicker(options: orgs(all, selected: selected) { keep($0) && ctx.scope.allows(action, at: $0.path) }, large: false, text: "", chosen: nil)
+            let shown = all.filter { (groups || $0.orgType != .group) && ctx.scope.allows(action, at: $0.path) }
+            return Choices(large: false, options: zip(shown, orgs(shown, selected: nil)).map { ($0.idString, $0.code, $1.label) })
+        }
+        if !choices.large {
+            let options = choices.options.map { SelectOption(value: $0.id, label: $0.label, selected: $0.id == selected || $0.code == selected) }
+            return OrgPicker(options: options, large: false, text: "", chosen: nil)
         }
         var picker = OrgPicker(options: [], large: true, text: selected ?? "", chosen: nil)
         if let ref = selected?.trimmingSpaces, !ref.isEmpty {

@@ -57,7 +57,7 @@ struct MemberPageController {
         try await req.require(.readMembers, entity: "member")
         let paging = try Paging(req, defaultPer: 20)
         var filter = MemberAPIController.filter(req)
-        let picker = try await Options.orgPicker(ctx: ctx, action: .readMembers, selected: filter.orgID) { $0.orgType != .group }
+        let picker = try await Options.orgPicker(ctx: ctx, cache: req.application.viewCache, action: .readMembers, selected: filter.orgID, groups: false)
         if picker.large { filter.orgID = picker.chosen }
         let (rows, total) = picker.error != nil ? ([], 0) : try await MemberService.list(ctx: ctx, filter: filter, paging: paging, cache: req.application.viewCache)
         let query: [(String, String)] = [("q", filter.q ?? ""), ("orgId", filter.orgID ?? ""), ("status", filter.status ?? "")]
