@@ -69,8 +69,10 @@ func configure(_ app: Application, demo: Bool = false, demoRecords: Bool = true,
     app.sessions.use { app in QuietSessions(inner: app.fluent.sessions.driver()) }
     app.sessions.configuration.cookieName = "dangjian_session"
     let secure = config.secureCookies
+    // Max-Age rather than Expires: the cookie is set again on every response, and Vapor formats an
+    // Expires date with a new DateFormatter each time (a tenth of a cached page's CPU)
     app.sessions.configuration.cookieFactory = { id in
-        HTTPCookies.Value(string: id.string, expires: Date(timeIntervalSinceNow: 60 * 60 * 12), maxAge: nil, domain: nil,
+        HTTPCookies.Value(string: id.string, expires: nil, maxAge: 60 * 60 * 12, domain: nil,
                           path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax)
     }
 

@@ -85,8 +85,11 @@ import Fluent
         try await withTestApp { t in
             let b = try await t.login("zhibu")
             try await b.get("/")
+            let copied = b.cookie       // the session was read (and kept in the user cache) before logging out
             #expect(try await b.post("/logout").location == "/login?out=1")
             #expect(try await b.get("/members").status == .seeOther)
+            b.cookie = copied
+            #expect(try await b.get("/members").status == .seeOther, "a copy of the old session cookie is dead too")
             let token = try await t.token("zhibu")
             #expect(try await t.api(.GET, "/api/v1/auth/me", token: token).status == .ok, "the token is read (and cached) first")
             #expect(try await t.api(.POST, "/api/v1/auth/logout", token: token).status == .noContent)

@@ -15,10 +15,21 @@ struct QuietSessions: SessionDriver {
         inner.createSession(data, for: request)
     }
 
+    private struct Cached: Sendable { var data: SessionData? }
+    static func cacheKey(_ id: SessionID) -> String { "session:" + id.string }
+
+    /// Read through the user cache (`userCache`, 15 s, emptied by every write in this process):
+    /// a page view reads its session from the database only when something changed. A session this
+    /// process changes or ends is taken out of the cache at once; one ended by another server
+    /// process is seen within the cache's lifetime, like a deactivated user.
     func readSession(_ sessionID: SessionID, for request: Request) -> EventLoopFuture<SessionData?> {
-        inner.readSession(sessionID, for: request).map { data in
-            if let data { request.storage[ReadData.self] = data }
-            return data
+        let inner = self.inner
+        return request.eventLoop.makeFutureWithTask {
+            let cached = try await request.application.userCache.value(Self.cacheKey(sessionID)) {
+                Cached(data: try await inner.readSession(sessionID, for: request).get())
+            }
+            if let data = cached.data { request.storage[ReadData.self] = data }
+            return cached.data
         }
     }
 
@@ -26,10 +37,16 @@ struct QuietSessions: SessionDriver {
         if let read = request.storage[ReadData.self], read == data {
             return request.eventLoop.makeSucceededFuture(sessionID)
         }
-        return inner.updateSession(sessionID, to: data, for: request)
+        request.application.userCache.remove(Self.cacheKey(sessionID))
+        return inner.updateSession(sessionID, to: data, for: request).always { _ in
+            request.application.userCache.remove(Self.cacheKey(sessionID))
+        }
     }
 
     func deleteSession(_ sessionID: SessionID, for request: Request) -> EventLoopFuture<Void> {
-        inner.deleteSession(sessionID, for: request)
+        request.application.userCache.remove(Self.cacheKey(sessionID))
+        return inner.deleteSession(sessionID, for: request).always { _ in
+            request.application.userCache.remove(Self.cacheKey(sessionID))
+        }
     }
 }

@@ -6,7 +6,6 @@ import Domain
 struct DashboardPage: Encodable {
     struct Card: Encodable { var label: String; var value: Int; var href: String?; var tone: String }
     struct TermRow: Encodable { var id: String; var name: String; var typeLabel: String; var due: String; var statusLabel: String; var status: String; var days: Int }
-    var meta: PageMeta
     var roleLabel: String
     var scopeNames: [String]
     var cards: [Card]
@@ -45,12 +44,12 @@ struct DashboardController {
 
     func index(_ req: Request) async throws -> View {
         let ctx = try req.ctx()
-        // computed once per user and day until the next write (ViewCache); the layout (flash, CSRF) per request
-        var page = try await req.application.viewCache.value("dashboard|\(ctx.user.id)|\(ctx.today.iso)") {
+        // computed and laid out once per user and day until the next write (ViewCache); the layout
+        // (flash, CSRF) per request
+        let body = try await req.cachedBody("\(ctx.user.id)|\(ctx.today.iso)", template: "dashboard") {
             try await Self.compute(req, ctx: ctx)
         }
-        page.meta = await PageMeta.make(req, title: "工作台")
-        return try await req.view.render("dashboard", page)
+        return try await req.shell(await PageMeta.make(req, title: "工作台"), body: body)
     }
 
     static func compute(_ req: Request, ctx: Ctx) async throws -> DashboardPage {
@@ -105,7 +104,7 @@ struct DashboardController {
             panel = .init(year: year, chart: StarChart.svg(shown), waiting: w, unitsTotal: units.count, unitsShown: shown.count)
         }
         let records = try await Self.recordCards(req, ctx: ctx)
-        return DashboardPage(meta: PageMeta.placeholder, roleLabel: scope.primaryRole?.label ?? "",
+        return DashboardPage(roleLabel: scope.primaryRole?.label ?? "",
                                  scopeNames: grantOrgs.map(\.name).sorted(), cards: cards, overdue: Array(overdue.prefix(10)),
                                  dueSoon: Array(soon.prefix(10)), statusBars: bars, ownMemberID: scope.ownMemberID,
                                  isExpert: scope.primaryRole == .expert, rating: panel, records: records,

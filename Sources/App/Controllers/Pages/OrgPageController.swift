@@ -13,8 +13,7 @@ struct OrgTreePage: Encodable {
         /// For a search hit: the names above it (…机关党委 › 党总支).
         var context: String = ""
     }
-    struct Crumb: Encodable { var id: String; var name: String }
-    var meta: PageMeta
+    struct Crumb: Encodable, Sendable { var id: String; var name: String }
     var rows: [Row]
     var total: Int
     var canWrite: Bool
@@ -95,33 +94,48 @@ struct OrgPageController {
             let groups = try await OrgService.memberCounts(by: .group, under: roots, on: req.db)
             return Self.preorder(orgs, counts: counts, groupCounts: groups, today: ctx.today)
         }
-        var page = OrgTreePage(meta: PageMeta.placeholder, rows: [], total: all.count,
-                               canWrite: ctx.scope.allows(.writeOrgs), canImport: ctx.scope.allows(.importData) && ctx.scope.allows(.writeOrgs),
-                               showClosed: showClosed, collapseFrom: 99, q: q, closedQuery: showClosed ? "&closed=1" : "")
-        var crumbs: [(String, String?)] = [("组织架构", nil)]
-        if !q.isEmpty {
-            page.rows = Self.search(all, q: q, limit: 200, hits: &page.hits)
-            page.partial = true
-            crumbs = [("组织架构", "/orgs"), ("搜索“\(q)”", nil)]
-        } else {
-            var slice = all[...]
-            if !under.isEmpty {
-                guard let at = all.firstIndex(where: { $0.id == under }) else { throw AppError.notFound("该组织不存在或不在您的管理范围内") }
-                let end = all[(at + 1)...].firstIndex(where: { $0.depth <= all[at].depth }) ?? all.endIndex
-                slice = all[at..<end]
-                var chain: [OrgTreePage.Crumb] = []
-                var p = all[at].parent
-                while p >= 0 { chain.insert(.init(id: all[p].id, name: all[p].name), at: 0); p = all[p].parent }
-                page.under = chain + [.init(id: all[at].id, name: all[at].name)]
-                crumbs = [("组织架构", "/orgs")] + chain.map { ($0.name, "/orgs?under=\($0.id)" + page.closedQuery) } + [(all[at].name, nil)]
-            }
-            page.rows = Self.window(slice, limit: Self.window)
-            page.partial = page.rows.count < all.count
-            page.collapseFrom = page.rows.count > 60 ? 2 : 99
+        let canWrite = ctx.scope.allows(.writeOrgs), canImport = ctx.scope.allows(.importData) && ctx.scope.allows(.writeOrgs)
+        @Sendable func page() -> OrgTreePage {
+            OrgTreePage(rows: [], total: all.count, canWrite: canWrite, canImport: canImport, showClosed: showClosed, collapseFrom: 99,
+                        q: q, closedQuery: showClosed ? "&closed=1" : "")
         }
-        page.shown = page.rows.count
-        page.meta = await PageMeta.make(req, title: "组织架构", crumbs: crumbs)
-        return try await req.view.render("orgs/tree", page)
+        var crumbs: [(String, String?)] = [("组织架构", nil)]
+        let body: String
+        if !q.isEmpty {
+            var p = page()
+            p.rows = Self.search(all, q: q, limit: 200, hits: &p.hits)
+            p.partial = true; p.shown = p.rows.count
+            crumbs = [("组织架构", "/orgs"), ("搜索“\(q)”", nil)]
+            body = try await req.body("orgs/tree", p)
+        } else {
+            let at = under.isEmpty ? nil : all.firstIndex(where: { $0.id == under })
+            if !under.isEmpty {
+                guard let i = at else { throw AppError.notFound("该组织不存在或不在您的管理范围内") }
+                var chain: [(String, String?)] = []
+                var p = all[i].parent
+                while p >= 0 { chain.insert((all[p].name, "/orgs?under=\(all[p].id)" + (showClosed ? "&closed=1" : "")), at: 0); p = all[p].parent }
+                crumbs = [("组织架构", "/orgs")] + chain + [(all[i].name, nil)]
+            }
+            // the window (400 of a province's 22,000 rows) and its markup: once per scope, place and day until the next write
+            body = try await req.cachedBody("\(key)|\(under)|\(canWrite)|\(canImport)", template: "orgs/tree") { () -> OrgTreePage in
+                var p = page()
+                var slice = all[...]
+                if let at {
+                    let end = all[(at + 1)...].firstIndex(where: { $0.depth <= all[at].depth }) ?? all.endIndex
+                    slice = all[at..<end]
+                    var chain: [OrgTreePage.Crumb] = []
+                    var up = all[at].parent
+                    while up >= 0 { chain.insert(.init(id: all[up].id, name: all[up].name), at: 0); up = all[up].parent }
+                    p.under = chain + [.init(id: all[at].id, name: all[at].name)]
+                }
+                p.rows = Self.window(slice, limit: Self.window)
+                p.partial = p.rows.count < all.count
+                p.collapseFrom = p.rows.count > 60 ? 2 : 99
+                p.shown = p.rows.count
+                return p
+            }
+        }
+        return try await req.shell(await PageMeta.make(req, title: "组织架构", crumbs: crumbs), body: body)
     }
 
     /// The top of a pre-order slice within `limit` rows: breadth first, a node's children all

@@ -1,0 +1,36 @@
+import Vapor
+
+/// A page in two parts: its body, rendered from a view model that is the same for everyone who may
+/// see it (and so can be kept, `cachedBody`), and the layout around it (navigation, breadcrumbs, a
+/// flash message, the CSRF token), rendered for each request by `shell.leaf`. Leaf's serializer was
+/// most of a cached page's time: a committee's dashboard or a 400-row org tree was laid out again on
+/// every view.
+struct ShellPage: Encodable {
+    var meta: PageMeta
+    var body: String
+}
+
+extension Request {
+    /// `template` (a body without the layout) rendered with what `compute` returns, once per `key`
+    /// until the next write (`ViewCache`); its `#()` output is escaped as on any page.
+    func cachedBody<T: Encodable & Sendable>(_ key: String, template: String, _ compute: @escaping @Sendable () async throws -> T) async throws -> String {
+        let app = application
+        return try await app.viewCache.value("body|\(template)|\(key)") { () async throws -> String in
+            try await Self.body(template, try await compute(), app: app)
+        }
+    }
+
+    /// The same body, rendered for this request only (search results, one-off filters).
+    func body(_ template: String, _ context: some Encodable) async throws -> String {
+        try await Self.body(template, context, app: application)
+    }
+
+    private static func body(_ template: String, _ context: some Encodable, app: Application) async throws -> String {
+        let view = try await app.view.render(template, context).get()
+        return String(buffer: view.data)
+    }
+
+    func shell(_ meta: PageMeta, body: String) async throws -> View {
+        try await view.render("shell", ShellPage(meta: meta, body: body))
+    }
+}
