@@ -18,6 +18,14 @@ import Domain
             let b01 = try await t.org("ZR-B01")
             let list = try await b.get("/ratings")
             #expect(list.body.string.contains("开始2026年度报星"))
+            // the list's body is kept per user (ShellPage): each session's forms still carry that session's CSRF token
+            let other = try await t.login("zhibu")
+            let again = try await other.get("/ratings")
+            for (page, token) in [(list, b.csrf), (again, other.csrf)] {
+                #expect(!page.body.string.contains(ShellPage.csrfMarker))
+                #expect(page.body.string.components(separatedBy: "value=\"\(token)\"").count - 1 == 2, "the log-out form and the open-rating form")
+            }
+            #expect(b.csrf != other.csrf)
             let opened = try await b.post("/ratings/open", ["branchId": b01.idString, "year": "2026"])
             #expect(opened.status == .seeOther)
             let path = try #require(opened.location)

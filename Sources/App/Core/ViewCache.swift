@@ -134,3 +134,13 @@ extension Application {
         set { storage[ViewCacheKey.self] = newValue }
     }
 }
+
+extension Request {
+    /// A view of a GET request kept per user, day and query string until the next write: a page of
+    /// a list read again (the pager, back and forth, a dashboard link) costs no query. Callers keep
+    /// free-text searches out (each would be an entry of its own).
+    func keptPerQuery<T: Sendable>(_ name: String, ctx: Ctx, _ compute: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await application.viewCache.value("query|\(name)|\(ctx.user.id)|\(ctx.today.iso)|\(url.query ?? "")", compute)
+    }
+}
+

@@ -8,6 +8,12 @@ import Vapor
 struct ShellPage: Encodable {
     var meta: PageMeta
     var body: String
+
+    /// Stands for the session's CSRF token in a kept body (its forms); random per process, so no
+    /// text a user typed can carry it. `cachedBody` puts the request's token in its place.
+    static let csrfMarker = "csrf-" + UUID().uuidString.lowercased()
+    /// The `meta` a kept body is rendered with (bodies use only its CSRF token).
+    static let bodyMeta = PageMeta(title: "", userName: nil, roleLabel: nil, nav: [], crumbs: [], flash: nil, csrf: csrfMarker, today: "")
 }
 
 extension Request {
@@ -15,9 +21,10 @@ extension Request {
     /// until the next write (`ViewCache`); its `#()` output is escaped as on any page.
     func cachedBody<T: Encodable & Sendable>(_ key: String, template: String, _ compute: @escaping @Sendable () async throws -> T) async throws -> String {
         let app = application
-        return try await app.viewCache.value("body|\(template)|\(key)") { () async throws -> String in
+        let body = try await app.viewCache.value("body|\(template)|\(key)") { () async throws -> String in
             try await Self.body(template, try await compute(), app: app)
         }
+        return body.contains(ShellPage.csrfMarker) ? body.replacingOccurrences(of: ShellPage.csrfMarker, with: csrfToken) : body
     }
 
     /// The same body, rendered for this request only (search results, one-off filters).

@@ -12,9 +12,13 @@ struct MemberAPIController {
         let ctx = try req.ctx()
         try await req.require(.readMembers, entity: "member")
         let paging = try Paging(req, defaultPer: 20)
-        let (rows, total) = try await MemberService.list(ctx: ctx, filter: Self.filter(req), paging: paging, cache: req.application.viewCache)
-        // lists always mask personal data (DOMAIN §1)
-        return ListResponse(items: rows.map { MemberDTO($0, orgName: $0.$org.value?.name, full: false) }, total: total, page: paging.page, per: paging.per)
+        let filter = Self.filter(req), cache = req.application.viewCache
+        @Sendable func page() async throws -> ListResponse<MemberDTO> {
+            let (rows, total) = try await MemberService.list(ctx: ctx, filter: filter, paging: paging, cache: cache)
+            // lists always mask personal data (DOMAIN §1)
+            return ListResponse(items: rows.map { MemberDTO($0, orgName: $0.$org.value?.name, full: false) }, total: total, page: paging.page, per: paging.per)
+        }
+        return (filter.q ?? "").isEmpty ? try await req.keptPerQuery("members", ctx: ctx, page) : try await page()
     }
 
     func get(_ req: Request) async throws -> MemberDTO {

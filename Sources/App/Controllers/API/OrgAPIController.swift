@@ -7,17 +7,26 @@ struct OrgAPIController {
         let ctx = try req.ctx()
         try await req.require(.readOrgs, entity: "org")
         let paging = try Paging(req, defaultPer: 50)
-        let q = OrgModel.query(on: req.db).inScope(ctx.scope.roots(for: .readOrgs), path: \.$path)
-        if let text = try? req.query.get(String.self, at: "q"), !text.trimmingSpaces.isEmpty {
-            let t = text.trimmingSpaces
-            guard t.unicodeScalars.count <= 50 else { throw AppError.badRequest("搜索内容不能超过50个字", field: "q") }
-            q.group(.or) { $0.filter(\.$name, .contains(inverse: false, .anywhere), t).filter(\.$code, .contains(inverse: false, .anywhere), t) }
+        let text = ((try? req.query.get(String.self, at: "q")) ?? "").trimmingSpaces
+        let type = (try? req.query.get(String.self, at: "type")) ?? "", status = (try? req.query.get(String.self, at: "status")) ?? ""
+        let db = req.db
+        @Sendable func page() async throws -> ListResponse<OrgDTO> {
+            try await Self.list(ctx: ctx, db: db, text: text, type: type, status: status, paging: paging)
         }
-        if let type = try? req.query.get(String.self, at: "type"), !type.isEmpty {
+        return text.isEmpty ? try await req.keptPerQuery("orgs", ctx: ctx, page) : try await page()
+    }
+
+    private static func list(ctx: Ctx, db: any Database, text: String, type: String, status: String, paging: Paging) async throws -> ListResponse<OrgDTO> {
+        let q = OrgModel.query(on: db).inScope(ctx.scope.roots(for: .readOrgs), path: \.$path)
+        if !text.isEmpty {
+            guard text.unicodeScalars.count <= 50 else { throw AppError.badRequest("搜索内容不能超过50个字", field: "q") }
+            q.group(.or) { $0.filter(\.$name, .contains(inverse: false, .anywhere), text).filter(\.$code, .contains(inverse: false, .anywhere), text) }
+        }
+        if !type.isEmpty {
             guard OrgType(rawValue: type) != nil else { throw AppError.badRequest("组织类型筛选值无效", field: "type") }
             q.filter(\.$type == type)
         }
-        if let status = try? req.query.get(String.self, at: "status"), !status.isEmpty {
+        if !status.isEmpty {
             guard OrgStatus(rawValue: status) != nil else { throw AppError.badRequest("状态筛选值无效", field: "status") }
             q.filter(\.$status == status)
         }

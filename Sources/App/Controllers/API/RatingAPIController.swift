@@ -55,8 +55,20 @@ struct RatingAPIController {
         try await req.require(.readRatings, entity: "rating")
         let paging = try Paging(req, defaultPer: 50)
         let f = try Self.filter(req, ctx: ctx)
-        let (page, total) = try await RatingService.page(ctx: ctx, filter: f, paging: paging, cache: req.application.viewCache)
-        return ListResponse(items: try await Self.summaries(page, year: f.year, ctx: ctx), total: total, page: paging.page, per: paging.per)
+        let (items, total) = try await Self.cachedPage(ctx: ctx, filter: f, paging: paging, cache: req.application.viewCache)
+        return ListResponse(items: items, total: total, page: paging.page, per: paging.per)
+    }
+
+    /// A page of the year's ratings with their levels (R-6) and market verdicts, kept per user, filter
+    /// and page until the next write: the list page and the API read the same.
+    static func cachedPage(ctx: Ctx, filter f: RatingService.Filter, paging: Paging, cache: ViewCache) async throws -> (items: [RatingDTO], total: Int) {
+        struct Page: Sendable { var items: [RatingDTO]; var total: Int }
+        let key = "ratingpage|\(ctx.user.id)|\(ctx.today.iso)|\(f.year)|\(f.stage ?? "")|\(f.waiting)|\(f.orgID ?? "")|\(paging.page)|\(paging.per)"
+        let page = try await cache.value(key) { () async throws -> Page in
+            let (ratings, total) = try await RatingService.page(ctx: ctx, filter: f, paging: paging, cache: cache)
+            return Page(items: try await summaries(ratings, year: f.year, ctx: ctx), total: total)
+        }
+        return (page.items, page.total)
     }
 
     func create(_ req: Request) async throws -> Response {

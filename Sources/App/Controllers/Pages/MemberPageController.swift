@@ -59,25 +59,32 @@ struct MemberPageController {
         var filter = MemberAPIController.filter(req)
         let picker = try await Options.orgPicker(ctx: ctx, cache: req.application.viewCache, action: .readMembers, selected: filter.orgID, groups: false)
         if picker.large { filter.orgID = picker.chosen }
-        let (rows, total) = picker.error != nil ? ([], 0) : try await MemberService.list(ctx: ctx, filter: filter, paging: paging, cache: req.application.viewCache)
-        let query: [(String, String)] = [("q", filter.q ?? ""), ("orgId", filter.orgID ?? ""), ("status", filter.status ?? "")]
-        let page = MemberListPage(
-            meta: await PageMeta.make(req, title: "党员管理", crumbs: [("党员管理", nil)]),
-            rows: rows.map {
-                var flags: [String] = []
-                if $0.retired { flags.append("退休") }
-                if $0.hardship { flags.append("困难") }
-                return .init(id: $0.idString, name: $0.name, gender: $0.genderValue.label, statusLabel: $0.politicalStatus.label,
-                             orgName: $0.$org.value?.name ?? "", post: $0.post ?? "", phone: Privacy.maskPhone($0.phone),
-                             joinDate: $0.joinDate ?? "", flags: flags.joined(separator: "、"))
-            },
-            pager: Pager(total: total, paging: paging, baseQuery: query, path: "/members"),
-            q: filter.q ?? "",
-            orgs: picker,
-            statuses: Options.statuses(selected: filter.status),
-            canWrite: ctx.scope.allows(.writeMembers), canImport: ctx.scope.allows(.importData) && ctx.scope.allows(.writeMembers),
-            exportQuery: query.filter { !$0.1.isEmpty }.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&"))
-        return try await req.view.render("members/list", page)
+        let chosen = filter, cache = req.application.viewCache
+        @Sendable func page() async throws -> MemberListPage {
+            let (rows, total) = picker.error != nil ? ([], 0) : try await MemberService.list(ctx: ctx, filter: chosen, paging: paging, cache: cache)
+            let query: [(String, String)] = [("q", chosen.q ?? ""), ("orgId", chosen.orgID ?? ""), ("status", chosen.status ?? "")]
+            return MemberListPage(
+                meta: ShellPage.bodyMeta,
+                rows: rows.map {
+                    var flags: [String] = []
+                    if $0.retired { flags.append("退休") }
+                    if $0.hardship { flags.append("困难") }
+                    return .init(id: $0.idString, name: $0.name, gender: $0.genderValue.label, statusLabel: $0.politicalStatus.label,
+                                 orgName: $0.$org.value?.name ?? "", post: $0.post ?? "", phone: Privacy.maskPhone($0.phone),
+                                 joinDate: $0.joinDate ?? "", flags: flags.joined(separator: "、"))
+                },
+                pager: Pager(total: total, paging: paging, baseQuery: query, path: "/members"),
+                q: chosen.q ?? "",
+                orgs: picker,
+                statuses: Options.statuses(selected: chosen.status),
+                canWrite: ctx.scope.allows(.writeMembers), canImport: ctx.scope.allows(.importData) && ctx.scope.allows(.writeMembers),
+                exportQuery: query.filter { !$0.1.isEmpty }.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&"))
+        }
+        // browsing (no search text) is kept per user, filter and page until the next write; a search is laid out for its request
+        let body = (filter.q ?? "").isEmpty
+            ? try await req.cachedBody("\(ctx.user.id)|\(ctx.today.iso)|\(req.url.query ?? "")", template: "members/list", page)
+            : try await req.body("members/list", try await page())
+        return try await req.shell(await PageMeta.make(req, title: "党员管理", crumbs: [("党员管理", nil)]), body: body)
     }
 
     func show(_ req: Request) async throws -> View {

@@ -53,29 +53,31 @@ struct RatingPageController {
         let waitingParam = try? req.query.get(String.self, at: "waiting")
         f.waiting = waitingParam == nil ? (ctx.scope.allows(.reviewRatings) || ctx.scope.allows(.applyRating)) : Check.bool(waitingParam)
         let paging = try Paging(req, defaultPer: 50)
-        let (ratings, total) = try await RatingService.page(ctx: ctx, filter: f, paging: paging, cache: req.application.viewCache)
-        // levels and market verdicts are worked out for the page shown, not for every branch in scope
-        let dtos = try await RatingAPIController.summaries(ratings, year: year, ctx: ctx)
-        let pager = Pager(total: total, paging: paging, baseQuery: [("year", String(year)), ("waiting", f.waiting ? "1" : "0"), ("stage", f.stage ?? "")], path: "/ratings")
-        // branches the secretary may open this year
-        var openable: [SelectOption] = []
-        let yearOpen = !(try await RoundModel.query(on: ctx.db).filter(\.$year == year).all().isEmpty)
-        if ctx.scope.allows(.applyRating) && yearOpen {
-            let have = Set(try await RatingModel.query(on: ctx.db).filter(\.$year == year).all().map(\.branchID))
-            for o in try await OrgService.all(ctx: ctx, includeClosed: false) where o.orgType == .branch && !have.contains(o.id!)
-                && ctx.scope.grants.contains(where: { $0.role == .branchSecretary && o.path.hasPrefix($0.orgPath) }) {
-                openable.append(SelectOption(value: o.idString, label: o.name, selected: false))
+        let filter = f, cache = req.application.viewCache
+        // the body (levels for the page shown, the branches a secretary may open) kept per user, filter and page until the next write
+        let key = "\(ctx.user.id)|\(ctx.today.iso)|\(year)|\(filter.stage ?? "")|\(filter.waiting)|\(filter.orgID ?? "")|\(paging.page)|\(paging.per)"
+        let body = try await req.cachedBody(key, template: "ratings/list") { () async throws -> RatingListPage in
+            let (dtos, total) = try await RatingAPIController.cachedPage(ctx: ctx, filter: filter, paging: paging, cache: cache)
+            let pager = Pager(total: total, paging: paging, baseQuery: [("year", String(year)), ("waiting", filter.waiting ? "1" : "0"), ("stage", filter.stage ?? "")], path: "/ratings")
+            // branches the secretary may open this year
+            var openable: [SelectOption] = []
+            let yearOpen = !(try await RoundModel.query(on: ctx.db).filter(\.$year == year).all().isEmpty)
+            if ctx.scope.allows(.applyRating) && yearOpen {
+                let have = Set(try await RatingModel.query(on: ctx.db).filter(\.$year == year).all().map(\.branchID))
+                for o in try await OrgService.all(ctx: ctx, includeClosed: false) where o.orgType == .branch && !have.contains(o.id!)
+                    && ctx.scope.grants.contains(where: { $0.role == .branchSecretary && o.path.hasPrefix($0.orgPath) }) {
+                    openable.append(SelectOption(value: o.idString, label: o.name, selected: false))
+                }
             }
+            return RatingListPage(
+                meta: ShellPage.bodyMeta, year: year, years: Options.years(selected: year, ctx: ctx), waiting: filter.waiting,
+                rows: dtos.map { .init(id: $0.id, branchName: $0.branchName, stageLabel: $0.stageLabel, stage: $0.stage, glyphs: $0.level.starGlyphs,
+                                       level: $0.level, waitingFor: $0.waitingFor ?? "—", reasons: $0.levelReasons.joined(separator: "；")) },
+                pager: pager,
+                stages: RatingStage.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == filter.stage) },
+                openable: openable, canApply: ctx.scope.allows(.applyRating), canManage: ctx.scope.allows(.manageNotices), yearOpen: yearOpen)
         }
-        let years = Options.years(selected: year, ctx: ctx)
-        let page = RatingListPage(
-            meta: await PageMeta.make(req, title: "五星支部评定", crumbs: [("五星支部评定", nil)]), year: year, years: years, waiting: f.waiting,
-            rows: dtos.map { .init(id: $0.id, branchName: $0.branchName, stageLabel: $0.stageLabel, stage: $0.stage, glyphs: $0.level.starGlyphs,
-                                   level: $0.level, waitingFor: $0.waitingFor ?? "—", reasons: $0.levelReasons.joined(separator: "；")) },
-            pager: pager,
-            stages: RatingStage.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == f.stage) },
-            openable: openable, canApply: ctx.scope.allows(.applyRating), canManage: ctx.scope.allows(.manageNotices), yearOpen: yearOpen)
-        return try await req.view.render("ratings/list", page)
+        return try await req.shell(await PageMeta.make(req, title: "五星支部评定", crumbs: [("五星支部评定", nil)]), body: body)
     }
 
     func open(_ req: Request) async throws -> Response {
