@@ -52,6 +52,17 @@ import NIOConcurrencyHelpers
             let other = try await t.login("zhibu")
             let second = try await other.get("/").body.string
             #expect(Browser.csrf(in: first) != nil && Browser.csrf(in: first) != Browser.csrf(in: second))
+            // the layout is kept too (Request.shell): each session's log-out form still carries its own token
+            let again = try await b.get("/").body.string
+            #expect(again.contains("value=\"\(b.csrf)\"") && second.contains("value=\"\(other.csrf)\""))
+            for html in [first, second, again] { #expect(!html.contains(ShellPage.csrfMarker) && !html.contains(ShellPage.bodyMarker)) }
+            // a flash message shows once on a kept page, then the kept layout again
+            _ = try await b.get("/members")
+            let m = try await t.ordinaryMemberOfB01()
+            #expect(try await b.post("/members/\(m.idString)/delete").location == "/members")
+            #expect(try await b.get("/members").body.string.contains("已删除党员“\(m.name)”"))
+            let later = try await b.get("/members").body.string
+            #expect(!later.contains("已删除党员") && later.contains("value=\"\(b.csrf)\""))
         }
     }
 

@@ -12,6 +12,8 @@ struct ShellPage: Encodable {
     /// Stands for the session's CSRF token in a kept body (its forms); random per process, so no
     /// text a user typed can carry it. `cachedBody` puts the request's token in its place.
     static let csrfMarker = "csrf-" + UUID().uuidString.lowercased()
+    /// Where the body goes in a kept layout.
+    static let bodyMarker = "body-" + UUID().uuidString.lowercased()
     /// The `meta` a kept body is rendered with (bodies use only its CSRF token).
     static let bodyMeta = PageMeta(title: "", userName: nil, roleLabel: nil, nav: [], crumbs: [], flash: nil, csrf: csrfMarker, today: "")
 }
@@ -37,7 +39,25 @@ extension Request {
         return String(buffer: view.data)
     }
 
+    /// The layout around `body`. Without a flash message the layout itself is kept too, per user,
+    /// page, title, breadcrumbs and day (cut in two where the body goes; the session's CSRF token
+    /// put in per request): a kept page is then served without Leaf.
     func shell(_ meta: PageMeta, body: String) async throws -> View {
-        try await view.render("shell", ShellPage(meta: meta, body: body))
+        guard meta.flash == nil, let user = auth.get(CurrentUser.self) else { return try await view.render("shell", ShellPage(meta: meta, body: body)) }
+        let app = application
+        var frameMeta = meta
+        frameMeta.csrf = meta.csrf.isEmpty ? "" : ShellPage.csrfMarker
+        let key = "frame|\(user.id)|\(url.path)|\(meta.title)|\(meta.today)|\(meta.csrf.isEmpty)|" + meta.crumbs.map { "\($0.label)>\($0.href ?? "")" }.joined(separator: "|")
+        let fixed = frameMeta
+        let frame = try await app.viewCache.value(key) { () async throws -> [String] in
+            let whole = try await Self.body("shell", ShellPage(meta: fixed, body: ShellPage.bodyMarker), app: app)
+            let parts = whole.components(separatedBy: ShellPage.bodyMarker)
+            guard parts.count == 2 else { throw Abort(.internalServerError, reason: "shell.leaf must show the body once") }
+            return parts
+        }
+        var html = frame[0].replacingOccurrences(of: ShellPage.csrfMarker, with: meta.csrf)
+        html += body
+        html += frame[1].replacingOccurrences(of: ShellPage.csrfMarker, with: meta.csrf)
+        return View(data: ByteBuffer(string: html))
     }
 }
