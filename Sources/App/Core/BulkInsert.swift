@@ -9,8 +9,8 @@ import Foundation
 /// boxing, no SQLKit serialization per value: a 500,000-row import spent a third of its time there);
 /// on PostgreSQL through SQLKit. Chunked under the drivers' bind limits (SQLite 32,766, PostgreSQL 65,535).
 enum BulkInsert {
-    enum Value: Sendable, Equatable {
-        case text(String), int(Int), real(Double), uuid(UUID), date(Date), bool(Bool), null
+    enum Value: Sendable {
+        case text(String), uuid(UUID), date(Date), bool(Bool), null
 
         static func text(_ s: String?) -> Value { s.map(Value.text) ?? .null }
         static func uuid(_ u: UUID?) -> Value { u.map(Value.uuid) ?? .null }
@@ -18,8 +18,6 @@ enum BulkInsert {
         var sqlite: SQLiteData {
             switch self {
             case .text(let s): .text(s)
-            case .int(let i): .integer(i)
-            case .real(let d): .float(d)
             case .uuid(let u): .text(u.uuidString)          // what SQLiteDataEncoder makes of a UUID
             case .date(let d): .float(d.timeIntervalSince1970)
             case .bool(let b): .integer(b ? 1 : 0)
@@ -30,8 +28,6 @@ enum BulkInsert {
         var sql: any SQLExpression {
             switch self {
             case .text(let s): SQLBind(s)
-            case .int(let i): SQLBind(i)
-            case .real(let d): SQLBind(d)
             case .uuid(let u): SQLBind(u)
             case .date(let d): SQLBind(d)
             case .bool(let b): SQLBind(b)
@@ -107,5 +103,21 @@ struct TimeOrderedIDs {
                            0x80 | UInt8(truncatingIfNeeded: c >> 24) & 0x3F, UInt8(truncatingIfNeeded: c >> 16), UInt8(truncatingIfNeeded: c >> 8),
                            UInt8(truncatingIfNeeded: c), UInt8(truncatingIfNeeded: r >> 24), UInt8(truncatingIfNeeded: r >> 16),
                            UInt8(truncatingIfNeeded: r >> 8), UInt8(truncatingIfNeeded: r)))
+    }
+}
+
+/// glibc's allocator settings for a batch job (an import): a freed block of up to 32 MB stays in the
+/// heap for the next one, rather than going back to the kernel and coming back as fresh zeroed pages
+/// (each multi-row INSERT's statement and binds are megabytes; a fifth of an import's time went
+/// to page faults). The server keeps glibc's defaults (its memory is what B4 measures).
+enum BatchMemory {
+    #if os(Linux)
+    @_silgen_name("mallopt") private static func glibcMallopt(_ param: Int32, _ value: Int32) -> Int32
+    #endif
+    static func keepFreedMemory() {
+        #if os(Linux)
+        _ = glibcMallopt(-3, 32 << 20)      // M_MMAP_THRESHOLD: blocks below 32 MB come from the heap
+        _ = glibcMallopt(-1, 1 << 30)       // M_TRIM_THRESHOLD: keep up to 1 GB of free heap
+        #endif
     }
 }

@@ -5,22 +5,6 @@ import NIOConcurrencyHelpers
 @_silgen_name("malloc_trim") private func glibcMallocTrim(_ pad: UInt) -> Int32
 #endif
 
-/// glibc's allocator settings for a batch job (an import): a freed block of up to 32 MB stays in the
-/// heap for the next one, rather than going back to the kernel and coming back as fresh zeroed pages
-/// (each multi-row INSERT's statement and binds are megabytes; a fifth of an import's time went
-/// to page faults). The server keeps glibc's defaults (its memory is what B4 measures).
-enum BatchMemory {
-    #if os(Linux)
-    @_silgen_name("mallopt") private static func glibcMallopt(_ param: Int32, _ value: Int32) -> Int32
-    #endif
-    static func keepFreedMemory() {
-        #if os(Linux)
-        _ = glibcMallopt(-3, 32 << 20)      // M_MMAP_THRESHOLD: blocks below 32 MB come from the heap
-        _ = glibcMallopt(-1, 1 << 30)       // M_TRIM_THRESHOLD: keep up to 1 GB of free heap
-        #endif
-    }
-}
-
 /// A counter of the writes this process has made. Every audited change (R-2) and every
 /// state-changing request (POST/PUT/PATCH/DELETE, when its response is ready, i.e. after its
 /// transaction committed) moves it on, so anything computed before a write is never served after it.
@@ -140,7 +124,10 @@ extension Request {
     /// a list read again (the pager, back and forth, a dashboard link) costs no query. Callers keep
     /// free-text searches out (each would be an entry of its own).
     func keptPerQuery<T: Sendable>(_ name: String, ctx: Ctx, _ compute: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await application.viewCache.value("query|\(name)|\(ctx.user.id)|\(ctx.today.iso)|\(url.query ?? "")", compute)
+        try await application.viewCache.value("query|\(name)|" + queryKey(ctx), compute)
     }
+
+    /// What a view of this GET request depends on besides the data: the user, the day, the query string.
+    func queryKey(_ ctx: Ctx) -> String { "\(ctx.user.id)|\(ctx.today.iso)|\(url.query ?? "")" }
 }
 

@@ -18,9 +18,6 @@ struct PageMeta: Encodable, Sendable {
     var csrf: String
     var today: String
 
-    /// For a view computed ahead of its request (ViewCache); replaced by `make` before rendering.
-    static let placeholder = PageMeta(title: "", userName: nil, roleLabel: nil, nav: [], crumbs: [], flash: nil, csrf: "", today: "")
-
     static func make(_ req: Request, title: String, crumbs: [(String, String?)] = []) async -> PageMeta {
         let user = req.auth.get(CurrentUser.self)
         let path = req.url.path

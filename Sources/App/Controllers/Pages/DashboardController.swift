@@ -44,8 +44,8 @@ struct DashboardController {
 
     func index(_ req: Request) async throws -> View {
         let ctx = try req.ctx()
-        // computed and laid out once per user and day until the next write (ViewCache); the layout
-        // (flash, CSRF) per request
+        // computed and laid out once per user and day until the next write (ViewCache); the session's
+        // CSRF token and a flash message go into the layout per request (Request.shell)
         let body = try await req.cachedBody("\(ctx.user.id)|\(ctx.today.iso)", template: "dashboard") {
             try await Self.compute(req, ctx: ctx)
         }

@@ -82,7 +82,7 @@ struct MemberPageController {
         }
         // browsing (no search text) is kept per user, filter and page until the next write; a search is laid out for its request
         let body = (filter.q ?? "").isEmpty
-            ? try await req.cachedBody("\(ctx.user.id)|\(ctx.today.iso)|\(req.url.query ?? "")", template: "members/list", page)
+            ? try await req.cachedBody(req.queryKey(ctx), template: "members/list", page)
             : try await req.body("members/list", try await page())
         return try await req.shell(await PageMeta.make(req, title: "党员管理", crumbs: [("党员管理", nil)]), body: body)
     }

@@ -109,13 +109,14 @@ struct OrgPageController {
             body = try await req.body("orgs/tree", p)
         } else {
             let at = under.isEmpty ? nil : all.firstIndex(where: { $0.id == under })
+            var chain: [OrgTreePage.Crumb] = []       // the orgs above `under`, top first
             if !under.isEmpty {
                 guard let i = at else { throw AppError.notFound("该组织不存在或不在您的管理范围内") }
-                var chain: [(String, String?)] = []
-                var p = all[i].parent
-                while p >= 0 { chain.insert((all[p].name, "/orgs?under=\(all[p].id)" + (showClosed ? "&closed=1" : "")), at: 0); p = all[p].parent }
-                crumbs = [("组织架构", "/orgs")] + chain + [(all[i].name, nil)]
+                var up = all[i].parent
+                while up >= 0 { chain.insert(.init(id: all[up].id, name: all[up].name), at: 0); up = all[up].parent }
+                crumbs = [("组织架构", "/orgs")] + chain.map { ($0.name, "/orgs?under=\($0.id)" + (showClosed ? "&closed=1" : "")) } + [(all[i].name, nil)]
             }
+            let above = chain
             // the window (400 of a province's 22,000 rows) and its markup: once per scope, place and day until the next write
             body = try await req.cachedBody("\(key)|\(under)|\(canWrite)|\(canImport)", template: "orgs/tree") { () -> OrgTreePage in
                 var p = page()
@@ -123,10 +124,7 @@ struct OrgPageController {
                 if let at {
                     let end = all[(at + 1)...].firstIndex(where: { $0.depth <= all[at].depth }) ?? all.endIndex
                     slice = all[at..<end]
-                    var chain: [OrgTreePage.Crumb] = []
-                    var up = all[at].parent
-                    while up >= 0 { chain.insert(.init(id: all[up].id, name: all[up].name), at: 0); up = all[up].parent }
-                    p.under = chain + [.init(id: all[at].id, name: all[at].name)]
+                    p.under = above + [.init(id: all[at].id, name: all[at].name)]
                 }
                 p.rows = Self.window(slice, limit: Self.window)
                 p.partial = p.rows.count < all.count

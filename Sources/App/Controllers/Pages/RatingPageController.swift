@@ -55,8 +55,7 @@ struct RatingPageController {
         let paging = try Paging(req, defaultPer: 50)
         let filter = f, cache = req.application.viewCache
         // the body (levels for the page shown, the branches a secretary may open) kept per user, filter and page until the next write
-        let key = "\(ctx.user.id)|\(ctx.today.iso)|\(year)|\(filter.stage ?? "")|\(filter.waiting)|\(filter.orgID ?? "")|\(paging.page)|\(paging.per)"
-        let body = try await req.cachedBody(key, template: "ratings/list") { () async throws -> RatingListPage in
+        let body = try await req.cachedBody(req.queryKey(ctx), template: "ratings/list") { () async throws -> RatingListPage in
             let (dtos, total) = try await RatingAPIController.cachedPage(ctx: ctx, filter: filter, paging: paging, cache: cache)
             let pager = Pager(total: total, paging: paging, baseQuery: [("year", String(year)), ("waiting", filter.waiting ? "1" : "0"), ("stage", filter.stage ?? "")], path: "/ratings")
             // branches the secretary may open this year
