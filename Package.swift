@@ -18,10 +18,12 @@ let package = Package(
     targets: [
         // Pure rules of DOMAIN.md: no Vapor, no Fluent, no I/O.
         .target(name: "Domain"),
+        // the system's zlib, for pages kept with their gzip form (Views/KeptText.swift)
+        .systemLibrary(name: "CGzip", path: "Sources/CGzip"),
         .target(
             name: "App",
             dependencies: [
-                "Domain",
+                "Domain", "CGzip",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -35,7 +37,7 @@ let package = Package(
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "Domain",
+                "App", "Domain", "CGzip",
                 .product(name: "VaporTesting", package: "vapor"),
             ]
         ),

@@ -65,7 +65,7 @@ func configure(_ app: Application, demo: Bool = false, demoRecords: Bool = true,
     }
     app.routes.defaultMaxBodySize = "1mb"
     // large pages (a 2,000-node tree, long lists) shrink ~15× with gzip
-    app.http.server.configuration.responseCompression = .enabled
+    app.http.server.configuration.responseCompression = .enabled(allowRequestOverrides: true)   // kept pages come gzipped already (KeptPage)
     app.sessions.use { app in QuietSessions(inner: app.fluent.sessions.driver()) }
     app.sessions.configuration.cookieName = "dangjian_session"
     let secure = config.secureCookies

@@ -47,10 +47,13 @@ final class ViewCache: Sendable {
     private let entries = NIOLockedValueBox<[String: Entry]>([:])
     let ttl: TimeInterval
     let capacity: Int
+    /// The writes made so far (`DataVersion`; a test gives its own counter, since tests that write run alongside).
+    private let version: @Sendable () -> Int
 
-    init(ttl: TimeInterval = 300, capacity: Int = 5000) {
+    init(ttl: TimeInterval = 300, capacity: Int = 5000, version: @escaping @Sendable () -> Int = { DataVersion.current }) {
         self.ttl = ttl
         self.capacity = capacity
+        self.version = version
     }
 
     var count: Int { entries.withLockedValue { $0.count } }
@@ -71,7 +74,7 @@ final class ViewCache: Sendable {
     func remove(_ key: String) { _ = entries.withLockedValue { $0.removeValue(forKey: key) } }
 
     func value<T: Sendable>(_ key: String, _ compute: @escaping @Sendable () async throws -> T) async throws -> T {
-        let version = DataVersion.current, now = Date()
+        let version = self.version(), now = Date()
         let task = entries.withLockedValue { e -> Task<any Sendable, any Error> in
             if let hit = e[key], hit.version == version {
                 if now.timeIntervalSince(hit.stored) < ttl { return hit.task }

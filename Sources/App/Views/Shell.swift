@@ -20,18 +20,18 @@ struct ShellPage: Encodable {
 
 extension Request {
     /// `template` (a body without the layout) rendered with what `compute` returns, once per `key`
-    /// until the next write (`ViewCache`); its `#()` output is escaped as on any page.
-    func cachedBody<T: Encodable & Sendable>(_ key: String, template: String, _ compute: @escaping @Sendable () async throws -> T) async throws -> String {
+    /// until the next write (`ViewCache`), and kept with its gzip form; its `#()` output is escaped
+    /// as on any page.
+    func cachedBody<T: Encodable & Sendable>(_ key: String, template: String, _ compute: @escaping @Sendable () async throws -> T) async throws -> KeptText {
         let app = application
-        let body = try await app.viewCache.value("body|\(template)|\(key)") { () async throws -> String in
-            try await Self.body(template, try await compute(), app: app)
+        return try await app.viewCache.value("body|\(template)|\(key)") { () async throws -> KeptText in
+            KeptText(try await Self.body(template, try await compute(), app: app), cutAt: ShellPage.csrfMarker)
         }
-        return body.contains(ShellPage.csrfMarker) ? body.replacingOccurrences(of: ShellPage.csrfMarker, with: csrfToken) : body
     }
 
     /// The same body, rendered for this request only (search results, one-off filters).
-    func body(_ template: String, _ context: some Encodable) async throws -> String {
-        try await Self.body(template, context, app: application)
+    func body(_ template: String, _ context: some Encodable) async throws -> KeptText {
+        KeptText(try await Self.body(template, context, app: application), cutAt: ShellPage.csrfMarker)
     }
 
     private static func body(_ template: String, _ context: some Encodable, app: Application) async throws -> String {
@@ -40,24 +40,24 @@ extension Request {
     }
 
     /// The layout around `body`. Without a flash message the layout itself is kept too, per user,
-    /// page, title, breadcrumbs and day (cut in two where the body goes; the session's CSRF token
-    /// put in per request): a kept page is then served without Leaf.
-    func shell(_ meta: PageMeta, body: String) async throws -> View {
-        guard meta.flash == nil, let user = auth.get(CurrentUser.self) else { return try await view.render("shell", ShellPage(meta: meta, body: body)) }
+    /// page, title, breadcrumbs and day (cut in two where the body goes), and the page is joined from
+    /// the kept parts with the session's CSRF token (`KeptPage`): served without Leaf and, to a
+    /// client that takes gzip, without compressing it again.
+    func shell(_ meta: PageMeta, body: KeptText) async throws -> Response {
+        guard meta.flash == nil, let user = auth.get(CurrentUser.self) else {
+            return try await view.render("shell", ShellPage(meta: meta, body: body.text(with: csrfToken))).encodeResponse(for: self)
+        }
         let app = application
         var frameMeta = meta
         frameMeta.csrf = meta.csrf.isEmpty ? "" : ShellPage.csrfMarker
         let key = "frame|\(user.id)|\(url.path)|\(meta.title)|\(meta.today)|\(meta.csrf.isEmpty)|" + meta.crumbs.map { "\($0.label)>\($0.href ?? "")" }.joined(separator: "|")
         let fixed = frameMeta
-        let frame = try await app.viewCache.value(key) { () async throws -> [String] in
+        let frame = try await app.viewCache.value(key) { () async throws -> [KeptText] in
             let whole = try await Self.body("shell", ShellPage(meta: fixed, body: ShellPage.bodyMarker), app: app)
             let parts = whole.components(separatedBy: ShellPage.bodyMarker)
             guard parts.count == 2 else { throw Abort(.internalServerError, reason: "shell.leaf must show the body once") }
-            return parts
+            return parts.map { KeptText($0, cutAt: ShellPage.csrfMarker) }
         }
-        var html = frame[0].replacingOccurrences(of: ShellPage.csrfMarker, with: meta.csrf)
-        html += body
-        html += frame[1].replacingOccurrences(of: ShellPage.csrfMarker, with: meta.csrf)
-        return View(data: ByteBuffer(string: html))
+        return try await KeptPage(texts: [frame[0], body, frame[1]], word: csrfToken).encodeResponse(for: self)
     }
 }

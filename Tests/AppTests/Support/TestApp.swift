@@ -103,6 +103,8 @@ final class Browser: @unchecked Sendable {
     let app: Application
     var cookie: String?
     var csrf: String = ""
+    /// Sent as Accept-Encoding (none by default: bodies come plain).
+    var acceptEncoding: String?
 
     init(app: Application) { self.app = app }
 
@@ -156,6 +158,7 @@ final class Browser: @unchecked Sendable {
             req.url = URI(string: path)
             if let cookie { req.headers.replaceOrAdd(name: .cookie, value: cookie) }
             if let contentType { req.headers.contentType = contentType }
+            if let acceptEncoding { req.headers.replaceOrAdd(name: .acceptEncoding, value: acceptEncoding) }
             if let body { req.body = body }
         })
         if let set = res.headers.first(name: .setCookie), let pair = set.split(separator: ";").first {

@@ -42,7 +42,7 @@ struct DashboardController {
         return Dictionary(uniqueKeysWithValues: rows.map { ($0.status, $0.n) })
     }
 
-    func index(_ req: Request) async throws -> View {
+    func index(_ req: Request) async throws -> Response {
         let ctx = try req.ctx()
         // computed and laid out once per user and day until the next write (ViewCache); the session's
         // CSRF token and a flash message go into the layout per request (Request.shell)

@@ -52,7 +52,7 @@ struct TransferPage: Encodable {
 }
 
 struct MemberPageController {
-    func list(_ req: Request) async throws -> View {
+    func list(_ req: Request) async throws -> Response {
         let ctx = try req.ctx()
         try await req.require(.readMembers, entity: "member")
         let paging = try Paging(req, defaultPer: 20)

@@ -78,7 +78,7 @@ struct OrgPageController {
     /// Rows shown at once; a larger tree (a committee over 20,000 branches) is shown a window at a time.
     static let window = 400
 
-    func tree(_ req: Request) async throws -> View {
+    func tree(_ req: Request) async throws -> Response {
         let ctx = try req.ctx()
         try await req.require(.readOrgs, entity: "org")
         let showClosed = (try? req.query.get(String.self, at: "closed")) == "1"
@@ -100,7 +100,7 @@ struct OrgPageController {
                         q: q, closedQuery: showClosed ? "&closed=1" : "")
         }
         var crumbs: [(String, String?)] = [("组织架构", nil)]
-        let body: String
+        let body: KeptText
         if !q.isEmpty {
             var p = page()
             p.rows = Self.search(all, q: q, limit: 200, hits: &p.hits)

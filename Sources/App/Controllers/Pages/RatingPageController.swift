@@ -45,7 +45,7 @@ struct RatingDetailPage: Encodable {
 
 /// 五星支部 pages: the worklist, an application with its review, notices, results.
 struct RatingPageController {
-    func list(_ req: Request) async throws -> View {
+    func list(_ req: Request) async throws -> Response {
         let ctx = try req.ctx()
         try await req.require(.readRatings, entity: "rating")
         let year = try req.yearQuery(ctx)
