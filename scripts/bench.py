@@ -35,6 +35,7 @@ something broke (the error is in the table and in results.json).
 import argparse
 import datetime
 import hashlib
+import gzip
 import http.client
 import json
 import os
@@ -701,7 +702,9 @@ class Bench:
         try:
             auth = {}
             for role, user in self.users.items():
-                auth[role] = {"cookie": {"Cookie": page_login(server.base, user, self.password)},
+                # pages are asked for as a browser asks for them, gzip accepted (kept pages are sent
+                # gzipped as kept; other pages are compressed per response)
+                auth[role] = {"cookie": {"Cookie": page_login(server.base, user, self.password), "Accept-Encoding": "gzip, deflate, br"},
                               "bearer": {"Authorization": "Bearer " + api_login(server.base, user, self.password)}}
             # every URL answers 200 once before the load (a redirect to /login would measure the wrong page)
             plan = []
@@ -709,8 +712,10 @@ class Bench:
                 for label, path, kind in self.targets():
                     h = auth[role][kind]
                     t0 = time.monotonic()
-                    st, _, body = http_get(server.base + path, headers=h, timeout=300)
+                    st, hs, body = http_get(server.base + path, headers=h, timeout=300)
                     single = time.monotonic() - t0
+                    if st == 200 and dict((k.lower(), v) for k, v in hs).get("content-encoding") == "gzip":
+                        body = gzip.decompress(body)     # a broken gzip stream stops the run here
                     if st != 200:
                         raise BenchError(f"{user} GET {path} answered {st}: {body[:200]!r}")
                     plan.append((role, user, label, path, h, len(body), single))

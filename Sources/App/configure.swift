@@ -77,7 +77,7 @@ func configure(_ app: Application, demo: Bool = false, demoRecords: Bool = true,
     }
 
     // created here, before requests run, not lazily by the first concurrent readers
-    app.viewCache = ViewCache()
+    app.viewCache = ViewCache(stamp: DatabaseStamp.make(app, storage: config.storage))
     app.userCache = Application.newUserCache()
     app.middleware = .init()
     if app.environment != .testing { app.middleware.use(SafeRouteLoggingMiddleware(logLevel: .info)) }

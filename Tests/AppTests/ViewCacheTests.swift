@@ -87,4 +87,55 @@ import NIOConcurrencyHelpers
         await #expect(throws: (any Error).self) { try await cache.value("e") { () async throws -> Int in throw Abort(.internalServerError) } }
         #expect(try await cache.value("e") { () async throws -> Int in 5 } == 5)
     }
+
+    @Test func anEntryPastItsTimeIsKeptWhileTheDatabaseStampIsUnchanged() async throws {
+        let writes = NIOLockedValueBox(0), outside = NIOLockedValueBox("s1"), runs = NIOLockedValueBox(0)
+        let cache = ViewCache(ttl: 0.2, version: { writes.withLockedValue { $0 } }, stamp: { outside.withLockedValue { $0 } })
+        @Sendable func compute() async throws -> Int { runs.withLockedValue { $0 += 1; return $0 } }
+        #expect(try await cache.value("k", compute) == 1)
+        try await Task.sleep(for: .milliseconds(300))
+        // older than ttl, but no process wrote: the same entry, nothing computed again, good for another ttl
+        #expect(try await cache.value("k", compute) == 1)
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(runs.withLockedValue { $0 } == 1)
+        // another process wrote: the known value once more, a fresh one computed behind it
+        outside.withLockedValue { $0 = "s2" }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await cache.value("k", compute) == 1)
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(try await cache.value("k", compute) == 2)
+        #expect(runs.withLockedValue { $0 } == 2)
+        // a write in this process is never followed by the old view, stamp or not
+        writes.withLockedValue { $0 += 1 }
+        #expect(try await cache.value("k", compute) == 3)
+    }
+
+    @Test func theDatabaseStampMovesWithACommitOnly() async throws {
+        // SQLite in a file: the stamp is the database file's and its write-ahead log's size and time
+        let path = NSTemporaryDirectory() + "stamp-\(UUID().uuidString).sqlite"
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        try await withApp(configure: { app in try await configure(app, storage: .sqliteFile(path), clock: .fixed(TestEnv.today)) }) { app in
+            try await Self.checkStamp(app, storage: .sqliteFile(path))
+        }
+        // and the suite's own database (PostgreSQL's next transaction id when the suite runs on it)
+        try await withTestApp { t in
+            if case .sqliteMemory = t.app.appConfig.storage {
+                #expect(DatabaseStamp.make(t.app, storage: .sqliteMemory) == nil)
+            } else {
+                try await Self.checkStamp(t.app, storage: t.app.appConfig.storage)
+            }
+        }
+    }
+
+    static func checkStamp(_ app: Application, storage: AppConfig.Storage) async throws {
+        let stamp = try #require(DatabaseStamp.make(app, storage: storage))
+        let before = try #require(await stamp())
+        _ = try await UserModel.query(on: app.db).count()
+        #expect(await stamp() == before, "a read leaves the stamp as it was")
+        try await app.db.sql.raw("CREATE TABLE stamp_probe (x INTEGER)").run()
+        try await app.db.sql.raw("INSERT INTO stamp_probe VALUES (1)").run()
+        let after = try #require(await stamp())
+        #expect(after != before, "a commit moves it")
+        #expect(await stamp() == after)
+    }
 }

@@ -39,21 +39,28 @@ struct DataVersionMiddleware: AsyncMiddleware {
 /// the year's ratings with their computed levels). An entry is served while no write has been
 /// made through this process since it was computed (`DataVersion`): such a write is never followed
 /// by the old view. Writes made by another process (a second server on the same PostgreSQL, a
-/// command-line import) are seen after `ttl` seconds: the first reader after that gets the old view
-/// once more while a fresh one is computed behind it. Concurrent requests for the same key share one
-/// computation instead of all starting their own.
+/// command-line import) are seen after `ttl` seconds: an entry that old is checked against the
+/// database's `stamp` taken when it was computed; if nothing was written since, it is kept for
+/// another `ttl`, else the first reader gets the old view once more while a fresh one is computed
+/// behind it. Concurrent requests for the same key share one computation instead of all starting
+/// their own.
 final class ViewCache: Sendable {
-    private struct Entry: Sendable { let version: Int; let stored: Date; let task: Task<any Sendable, any Error> }
+    private struct Computed: Sendable { let value: any Sendable; let stamp: String? }
+    private struct Entry: Sendable { let version: Int; let stored: Date; let task: Task<Computed, any Error> }
     private let entries = NIOLockedValueBox<[String: Entry]>([:])
     let ttl: TimeInterval
     let capacity: Int
     /// The writes made so far (`DataVersion`; a test gives its own counter, since tests that write run alongside).
     private let version: @Sendable () -> Int
+    /// What the database looks like from outside (`DatabaseStamp`); nil when it cannot be told.
+    private let stamp: (@Sendable () async -> String?)?
 
-    init(ttl: TimeInterval = 300, capacity: Int = 5000, version: @escaping @Sendable () -> Int = { DataVersion.current }) {
+    init(ttl: TimeInterval = 300, capacity: Int = 5000, version: @escaping @Sendable () -> Int = { DataVersion.current },
+         stamp: (@Sendable () async -> String?)? = nil) {
         self.ttl = ttl
         self.capacity = capacity
         self.version = version
+        self.stamp = stamp
     }
 
     var count: Int { entries.withLockedValue { $0.count } }
@@ -61,13 +68,15 @@ final class ViewCache: Sendable {
     /// A committee-wide computation allocates hundreds of megabytes for a moment (20,000 branches'
     /// rows); glibc keeps freed memory in its arenas, so the server's RSS stayed at its peak. After a
     /// long computation the free memory is handed back.
-    private static func trimmed<T: Sendable>(_ compute: @Sendable () async throws -> T) async throws -> T {
+    private static func trimmed(_ compute: @escaping @Sendable () async throws -> any Sendable,
+                                stamp: (@Sendable () async -> String?)?) async throws -> Computed {
         let started = Date()
+        let before = await stamp?()     // before: a write during the computation shows as a change later
         let value = try await compute()
         #if os(Linux)
         if Date().timeIntervalSince(started) > 0.2 { _ = glibcMallocTrim(0) }
         #endif
-        return value
+        return Computed(value: value, stamp: before)
     }
 
     func removeAll() { entries.withLockedValue { $0.removeAll() } }
@@ -75,18 +84,33 @@ final class ViewCache: Sendable {
 
     func value<T: Sendable>(_ key: String, _ compute: @escaping @Sendable () async throws -> T) async throws -> T {
         let version = self.version(), now = Date()
-        let task = entries.withLockedValue { e -> Task<any Sendable, any Error> in
+        let stamp = self.stamp
+        let work: @Sendable () async throws -> any Sendable = { try await compute() }
+        if let stamp {
+            // an entry older than ttl, with no write here since: if the database has not changed either
+            // (no other process wrote), it is good for another ttl, and nothing is computed again
+            let old = entries.withLockedValue { e -> Entry? in
+                guard let hit = e[key], hit.version == version, now.timeIntervalSince(hit.stored) >= ttl else { return nil }
+                return hit
+            }
+            if let old, let kept = try? await old.task.value.stamp, let current = await stamp(), kept == current {
+                entries.withLockedValue { e in
+                    if e[key]?.task == old.task { e[key] = Entry(version: version, stored: now, task: old.task) }
+                }
+            }
+        }
+        let task = entries.withLockedValue { e -> Task<Computed, any Error> in
             if let hit = e[key], hit.version == version {
                 if now.timeIntervalSince(hit.stored) < ttl { return hit.task }
-                // no write here since, but another process may have written: refresh behind the scenes
+                // no write here since, but another process has written: refresh behind the scenes
                 // and serve what is known until the refresh is in (the readers of a committee's
-                // dashboard do not all wait 10 s every minute)
-                let fresh = Task<any Sendable, any Error> { try await Self.trimmed(compute) }
+                // dashboard do not all wait 10 s)
+                let fresh = Task<Computed, any Error> { try await Self.trimmed(work, stamp: stamp) }
                 e[key] = Entry(version: version, stored: now, task: hit.task)
                 Task { [weak self] in
-                    guard let value = try? await fresh.value else { return }
+                    guard let computed = try? await fresh.value else { return }
                     self?.entries.withLockedValue { e in
-                        if e[key]?.version == version { e[key] = Entry(version: version, stored: Date(), task: Task { value }) }
+                        if e[key]?.version == version { e[key] = Entry(version: version, stored: Date(), task: Task { computed }) }
                     }
                 }
                 return hit.task
@@ -95,12 +119,12 @@ final class ViewCache: Sendable {
                 e = e.filter { $0.value.version == version && now.timeIntervalSince($0.value.stored) < ttl }
                 if e.count >= capacity { e.removeAll() }
             }
-            let t = Task<any Sendable, any Error> { try await Self.trimmed(compute) }
+            let t = Task<Computed, any Error> { try await Self.trimmed(work, stamp: stamp) }
             e[key] = Entry(version: version, stored: now, task: t)
             return t
         }
         do {
-            if let v = try await task.value as? T { return v }
+            if let v = try await task.value.value as? T { return v }
             return try await compute()      // the same key used for another type: not cached
         } catch {
             entries.withLockedValue { e in if e[key]?.task == task { e[key] = nil } }
@@ -123,11 +147,17 @@ extension Application {
 }
 
 extension Request {
-    /// A view of a GET request kept per user, day and query string until the next write: a page of
-    /// a list read again (the pager, back and forth, a dashboard link) costs no query. Callers keep
-    /// free-text searches out (each would be an entry of its own).
-    func keptPerQuery<T: Sendable>(_ name: String, ctx: Ctx, _ compute: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await application.viewCache.value("query|\(name)|" + queryKey(ctx), compute)
+    /// A JSON list of a GET request kept per user, day and query string until the next write, as the
+    /// encoded bytes with their gzip form (`KeptText`): a page of a list read again (the pager, back
+    /// and forth, a dashboard link) costs no query and no encoding. Callers keep free-text searches out
+    /// (each would be an entry of its own).
+    func keptJSON<T: Content & Sendable>(_ name: String, ctx: Ctx, _ compute: @escaping @Sendable () async throws -> T) async throws -> Response {
+        let text = try await application.viewCache.value("json|\(name)|" + queryKey(ctx)) { () async throws -> KeptText in
+            var body = ByteBuffer(), headers = HTTPHeaders()
+            try ContentConfiguration.global.requireEncoder(for: .json).encode(try await compute(), to: &body, headers: &headers)
+            return KeptText(String(buffer: body), cutAt: nil)
+        }
+        return try await KeptPage(texts: [text], word: "", contentType: .json).encodeResponse(for: self)
     }
 
     /// What a view of this GET request depends on besides the data: the user, the day, the query string.

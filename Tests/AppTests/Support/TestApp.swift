@@ -47,10 +47,11 @@ struct TestApp {
     }
 
     func api(_ method: HTTPMethod, _ path: String, token: String? = nil, json: (any Encodable)? = nil,
-             raw: String? = nil, contentType: HTTPMediaType = .json) async throws -> TestingHTTPResponse {
+             raw: String? = nil, contentType: HTTPMediaType = .json, acceptEncoding: String? = nil) async throws -> TestingHTTPResponse {
         try await app.testing().sendRequest(method, path, beforeRequest: { req in
             req.url = URI(string: path)
             if let token { req.headers.bearerAuthorization = BearerAuthorization(token: token) }
+            if let acceptEncoding { req.headers.replaceOrAdd(name: .acceptEncoding, value: acceptEncoding) }
             if let json {
                 req.headers.contentType = .json
                 req.body = ByteBuffer(data: try JSONEncoder().encode(AnyEncodable(json)))

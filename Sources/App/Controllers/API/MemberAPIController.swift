@@ -8,7 +8,7 @@ struct MemberAPIController {
                              status: try? req.query.get(String.self, at: "status"))
     }
 
-    func list(_ req: Request) async throws -> ListResponse<MemberDTO> {
+    func list(_ req: Request) async throws -> Response {
         let ctx = try req.ctx()
         try await req.require(.readMembers, entity: "member")
         let paging = try Paging(req, defaultPer: 20)
@@ -18,7 +18,7 @@ struct MemberAPIController {
             // lists always mask personal data (DOMAIN §1)
             return ListResponse(items: rows.map { MemberDTO($0, orgName: $0.$org.value?.name, full: false) }, total: total, page: paging.page, per: paging.per)
         }
-        return (filter.q ?? "").isEmpty ? try await req.keptPerQuery("members", ctx: ctx, page) : try await page()
+        return (filter.q ?? "").isEmpty ? try await req.keptJSON("members", ctx: ctx, page) : try await page().encodeResponse(for: req)
     }
 
     func get(_ req: Request) async throws -> MemberDTO {

@@ -3,7 +3,7 @@ import Fluent
 import Domain
 
 struct OrgAPIController {
-    func list(_ req: Request) async throws -> ListResponse<OrgDTO> {
+    func list(_ req: Request) async throws -> Response {
         let ctx = try req.ctx()
         try await req.require(.readOrgs, entity: "org")
         let paging = try Paging(req, defaultPer: 50)
@@ -13,7 +13,7 @@ struct OrgAPIController {
         @Sendable func page() async throws -> ListResponse<OrgDTO> {
             try await Self.list(ctx: ctx, db: db, text: text, type: type, status: status, paging: paging)
         }
-        return text.isEmpty ? try await req.keptPerQuery("orgs", ctx: ctx, page) : try await page()
+        return text.isEmpty ? try await req.keptJSON("orgs", ctx: ctx, page) : try await page().encodeResponse(for: req)
     }
 
     private static func list(ctx: Ctx, db: any Database, text: String, type: String, status: String, paging: Paging) async throws -> ListResponse<OrgDTO> {

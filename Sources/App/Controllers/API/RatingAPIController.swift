@@ -50,13 +50,15 @@ struct RatingAPIController {
         return .init(year: try req.yearQuery(ctx), stage: stage, waiting: waiting, orgID: try? req.query.get(String.self, at: "orgId"))
     }
 
-    func list(_ req: Request) async throws -> ListResponse<RatingDTO> {
+    func list(_ req: Request) async throws -> Response {
         let ctx = try req.ctx()
         try await req.require(.readRatings, entity: "rating")
         let paging = try Paging(req, defaultPer: 50)
-        let f = try Self.filter(req, ctx: ctx)
-        let (items, total) = try await Self.cachedPage(ctx: ctx, filter: f, paging: paging, cache: req.application.viewCache)
-        return ListResponse(items: items, total: total, page: paging.page, per: paging.per)
+        let f = try Self.filter(req, ctx: ctx), cache = req.application.viewCache
+        return try await req.keptJSON("ratings", ctx: ctx) {
+            let (items, total) = try await Self.cachedPage(ctx: ctx, filter: f, paging: paging, cache: cache)
+            return ListResponse(items: items, total: total, page: paging.page, per: paging.per)
+        }
     }
 
     /// A page of the year's ratings with their levels and market verdicts, kept per user, filter
