@@ -303,3 +303,40 @@ import Domain
     }
 }
 
+
+/// The dashboard's rating figures (R-4's chain: who acts next) come from two columns per rating;
+/// they must be what the ratings list and its "waiting for me" filter give.
+@Suite struct RatingSummaryTests {
+    @Test func r4_theDashboardsStageCountsAndWaitingAreTheListsOwn() async throws {
+        try await withTestApp { t in
+            let admin = try await t.token("admin")
+            let branches = try await OrgModel.query(on: t.db).filter(\.$type == OrgType.branch.rawValue).sort(\.$code).all()
+            var opened = 0
+            for b in branches {
+                let res = try await t.api(.POST, "/api/v1/ratings", token: admin, raw: try RatingWorkflowTests.json(["branchId": b.idString, "year": 2026]))
+                if res.status == .created { opened += 1 }
+            }
+            #expect(opened >= 8, "ratings opened for the demo's branches: \(opened)")
+            // every stage of the chain, spread over the branches
+            let ratings = try await RatingModel.query(on: t.db).sort(\.$branchPath).all()
+            for (i, r) in ratings.enumerated() {
+                r.stage = RatingStage.allCases[i % RatingStage.allCases.count].rawValue
+                try await r.save(on: t.db)
+            }
+            var waitingSeen: [String: Int] = [:]
+            for username in ["admin", "shiwei", "gongwei", "dangzu", "jiguan", "zhongxin", "zhibu", "zhibu2"] {
+                let user = try #require(try await UserModel.query(on: t.db).filter(\.$username == username).first())
+                let current = try #require(try await CurrentUser.load(user.id!, on: t.db))
+                let ctx = Ctx(db: t.db, user: current, actor: Audit.Actor(id: nil, name: username, requestID: nil, ip: nil), now: t.app.clock.now())
+                let all = try await RatingService.list(ctx: ctx, filter: .init(year: 2026, stage: nil, waiting: false, orgID: nil))
+                let mine = try await RatingService.list(ctx: ctx, filter: .init(year: 2026, stage: nil, waiting: true, orgID: nil))
+                let summary = try await RatingService.summary(ctx: ctx, year: 2026)
+                #expect(summary.waiting == mine.count, "\(username)")
+                waitingSeen[username] = mine.count
+                #expect(summary.byStage == Dictionary(grouping: all, by: \.stageValue).mapValues(\.count), "\(username)")
+            }
+            // not a vacuous comparison: several reviewers have ratings waiting, at different steps
+            #expect(waitingSeen.values.filter { $0 > 0 }.count >= 3, "\(waitingSeen)")
+        }
+    }
+}

@@ -42,4 +42,28 @@ import Domain
             }
         }
     }
+
+    @Test func r18_theDashboardsMonthCountIsTheHeatMapsCount() async throws {
+        try await withTestApp { t in
+            let orgModels = try await OrgModel.query(on: t.db).all()
+            try await DemoData.seedRecords(t.app, ctx: Commands.ctx(t.app), byCode: Dictionary(uniqueKeysWithValues: orgModels.map { ($0.code, $0) }))
+            let settings = try await RecordSettings.load(on: t.db)
+            let year = t.app.clock.today().year
+            var seen: Set<Int> = []
+            for code in ["", "ZR-JGDW", "ZR-B01"] {       // everything, an organ committee, a branch
+                let org = orgModels.first { $0.code == code }
+                let grant = Grant(role: .admin, orgID: org?.idString ?? "", orgPath: org?.path ?? "/")
+                let ctx = Ctx(db: t.db, user: CurrentUser(id: UUID(), username: "t", displayName: "t", memberID: nil, scope: Scope(grants: [grant]), credentialStamp: ""),
+                              actor: Audit.Actor(id: nil, name: "t", requestID: nil, ip: nil), now: t.app.clock.now())
+                let user = code
+                let calendars = try await OrgLifeService.scopeCalendars(ctx: ctx, year: year, settings: settings).rows
+                for m in 1...12 {
+                    let expected = calendars.filter { $0.months[m - 1].status == .missing }.count
+                    #expect(try await OrgLifeService.missingCount(ctx: ctx, year: year, month: m, settings: settings) == expected, "\(user) \(year)-\(m)")
+                    seen.insert(expected)
+                }
+            }
+            #expect(seen.count > 1 && seen.contains { $0 > 0 }, "the demo year has months with and without missing meetings: \(seen)")
+        }
+    }
 }

@@ -135,16 +135,21 @@ enum OrgLifeService {
     // MARK: compliance
 
     static func records(orgIDs: [UUID], year: Int, on db: any Database) async throws -> [UUID: [OrgLifeCompliance.Record]] {
+        try await records(orgIDs: orgIDs, from: Day(year: year, month: 1, day: 1)!, to: Day(year: year, month: 12, day: 31)!, on: db)
+    }
+
+    /// The records of `orgIDs` held between two days (inclusive).
+    static func records(orgIDs: [UUID], from: Day, to: Day, on db: any Database) async throws -> [UUID: [OrgLifeCompliance.Record]] {
         if orgIDs.isEmpty { return [:] }
-        // a large scope (a committee's heat map, its dashboard) reads the whole year once
+        // a large scope (a committee's heat map, its dashboard) reads the period once
         if orgIDs.count > 2_000 {
             let wanted = Set(orgIDs)
-            return try await recordsOfYear(year, on: db).filter { wanted.contains($0.key) }
+            return try await records(from: from, to: to, on: db).filter { wanted.contains($0.key) }
         }
         var out: [UUID: [OrgLifeCompliance.Record]] = [:]
         for chunk in stride(from: 0, to: orgIDs.count, by: 500).map({ Array(orgIDs[$0..<min($0 + 500, orgIDs.count)]) }) {
             let rows = try await MeetingModel.query(on: db).filter(\.$orgID ~~ chunk)
-                .filter(\.$date >= "\(year)-01-01").filter(\.$date <= "\(year)-12-31")
+                .filter(\.$date >= from.iso).filter(\.$date <= to.iso)
                 .field(\.$orgID).field(\.$date).field(\.$types).all()
             for r in rows { out[r.orgID, default: []].append(.init(day: r.day, types: Set(r.typeSet))) }
         }
@@ -154,11 +159,16 @@ enum OrgLifeService {
     /// Every org's records of a year in one read (the whole-database evaluation, B1): raw rows,
     /// three columns, no models.
     static func recordsOfYear(_ year: Int, on db: any Database) async throws -> [UUID: [OrgLifeCompliance.Record]] {
+        try await records(from: Day(year: year, month: 1, day: 1)!, to: Day(year: year, month: 12, day: 31)!, on: db)
+    }
+
+    /// Every org's records between two days in one read.
+    static func records(from: Day, to: Day, on db: any Database) async throws -> [UUID: [OrgLifeCompliance.Record]] {
         // SQLite: straight from the driver's rows (a province's year is 230,000 meetings; decoding
         // them column by column through SQLKit took seconds)
         if let lite = db as? any SQLiteDatabase {
             let rows = try await lite.query("SELECT org_id, date, types FROM meetings WHERE date >= ?1 AND date <= ?2",
-                                            [.text("\(year)-01-01"), .text("\(year)-12-31")])
+                                            [.text(from.iso), .text(to.iso)])
             var out: [UUID: [OrgLifeCompliance.Record]] = [:]
             var typeCache: [String: Set<MeetingType>] = [:]
             for r in rows {
@@ -180,7 +190,7 @@ enum OrgLifeService {
             return out
         }
         let rows = try await db.sql.select().column("org_id").column("date").column("types").from(MeetingModel.schema)
-            .where("date", .greaterThanOrEqual, "\(year)-01-01").where("date", .lessThanOrEqual, "\(year)-12-31").all()
+            .where("date", .greaterThanOrEqual, from.iso).where("date", .lessThanOrEqual, to.iso).all()
         var out: [UUID: [OrgLifeCompliance.Record]] = [:]
         for r in rows {
             guard let org = try? r.decode(column: "org_id", as: UUID.self), let date = try? r.decode(column: "date", as: String.self),
@@ -216,6 +226,23 @@ enum OrgLifeService {
         let orgs = try await q.all()
         let recs = try await records(orgIDs: orgs.compactMap(\.id), year: year, on: ctx.db)
         return (orgs.map { o in (o, calendar(o, records: recs[o.id!] ?? [], year: year, settings: settings, today: ctx.today)) }, total)
+    }
+
+    /// R-18 for one month over the scope: how many of the orgs that owe organizational life missed
+    /// it (the dashboard's card). The orgs are read as plain rows and only the meetings of the month's
+    /// quarter; each org's month is worked out and dropped (the whole year's calendars of a
+    /// committee's 20,000 orgs had been the dashboard's largest allocation).
+    static func missingCount(ctx: Ctx, year: Int, month: Int, settings: RecordSettings) async throws -> Int {
+        let ruled = Set(settings.orgLifeRules.filter(\.enabled).flatMap(\.orgTypes).map(\.rawValue))
+        let orgs = try await OrgNode.all(under: ctx.scope.roots(for: .readRecords), includeClosed: false, on: ctx.db).filter { ruled.contains($0.type) }
+        let q = OrgLifeCompliance.quarter(of: month, year: year)
+        let recs = try await records(orgIDs: orgs.map(\.id), from: q.first, to: q.last, on: ctx.db)
+        return orgs.reduce(0) { n, o in
+            guard let type = OrgType(rawValue: o.type) else { return n }
+            let m = OrgLifeCompliance.month(month, orgType: type, year: year, records: recs[o.id] ?? [], rules: settings.orgLifeRules,
+                                            today: ctx.today, since: settings.since, founded: o.foundedOn.flatMap(Day.init(iso:)))
+            return m.status == .missing ? n + 1 : n
+        }
     }
 
     /// What the five-star rating reads (DOMAIN §5): the share of compliant months, or nil

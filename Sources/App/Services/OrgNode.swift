@@ -56,3 +56,18 @@ extension OrgColumns {
 
 extension OrgNode: OrgColumns {}
 extension OrgModel: OrgColumns {}
+
+extension OrgNode {
+    /// The orgs with these ids, by id (read 5,000 at a time).
+    static func byID(_ ids: Set<UUID>, on db: any Database) async throws -> [UUID: OrgNode] {
+        var out: [UUID: OrgNode] = [:]
+        let all = Array(ids)
+        for start in stride(from: 0, to: all.count, by: 5_000) {
+            let chunk = Array(all[start..<min(start + 5_000, all.count)])
+            let rows = try await db.sql.select().columns(CodingKeys.allCases.map { SQLColumn($0.rawValue) }).from(OrgModel.schema)
+                .where("id", .in, chunk).all(decoding: OrgNode.self)
+            for o in rows { out[o.id] = o }
+        }
+        return out
+    }
+}

@@ -432,18 +432,38 @@ enum RatingService {
     }
 
     static func waiting(_ ratings: [RatingModel], ctx: Ctx) async throws -> [RatingModel] {
+        try await waiting(ratings, stage: \.stageValue, path: \.branchPath, ctx: ctx)
+    }
+
+    /// The items whose current step is the caller's: ratings, or the plain rows `summary` reads.
+    static func waiting<T>(_ items: [T], stage: (T) -> RatingStage, path: (T) -> String, ctx: Ctx) async throws -> [T] {
         let open: Set<RatingStage> = [.draft, .submitted, .unitProposed, .spotCheck, .unitRecommended, .countyRecommended]
-        let candidates = ratings.filter { open.contains($0.stageValue) }
+        let candidates = items.filter { open.contains(stage($0)) }
         if candidates.isEmpty { return [] }
-        // ancestors are shared: load every org on the paths once
-        let ids = Set(candidates.flatMap { $0.branchPath.split(separator: "/").compactMap { UUID(uuidString: String($0)) } })
-        let orgs = Dictionary(uniqueKeysWithValues: try await OrgModel.query(on: ctx.db).filter(\.$id ~~ ids).all().map { ($0.id!, $0) })
+        // ancestors are shared: read every org on the paths once, as plain rows
+        let ids = Set(candidates.flatMap { path($0).split(separator: "/").compactMap { UUID(uuidString: String($0)) } })
+        let orgs = try await OrgNode.byID(ids, on: ctx.db)
         return candidates.filter { r in
-            guard let needed = r.stageValue.actor else { return false }
-            if needed == .branch && !ctx.scope.allows(.applyRating, at: r.branchPath) { return false }
-            if needed != .branch && !ctx.scope.allows(.reviewRatings, at: r.branchPath) { return false }
-            let anc = r.branchPath.split(separator: "/").compactMap { UUID(uuidString: String($0)).flatMap { orgs[$0] } }
-            return ReviewerKind.kinds(grants: ctx.scope.grants, ancestors: anc.map { ($0.orgType, $0.path) }, branchPath: r.branchPath).contains(needed)
+            let p = path(r)
+            guard let needed = stage(r).actor else { return false }
+            if needed == .branch && !ctx.scope.allows(.applyRating, at: p) { return false }
+            if needed != .branch && !ctx.scope.allows(.reviewRatings, at: p) { return false }
+            let anc = p.split(separator: "/").compactMap { UUID(uuidString: String($0)).flatMap { orgs[$0] } }
+            return ReviewerKind.kinds(grants: ctx.scope.grants, ancestors: anc.compactMap { o in OrgType(rawValue: o.type).map { ($0, o.path) } },
+                                      branchPath: p).contains(needed)
         }
+    }
+
+    /// A year's ratings in the caller's scope counted by stage, and how many wait for the caller
+    /// (the dashboard's figures), from two columns per rating instead of the ratings themselves.
+    static func summary(ctx: Ctx, year: Int) async throws -> (byStage: [RatingStage: Int], waiting: Int) {
+        struct Row: Decodable { var stage: String; var branch_path: String }
+        let q = ctx.db.sql.select().column("stage").column("branch_path").from(RatingModel.schema).where("year", .equal, year)
+        q.under(ctx.scope.roots(for: .readRatings), column: "branch_path")
+        let rows = try await q.all(decoding: Row.self)
+        var byStage: [RatingStage: Int] = [:]
+        for r in rows { byStage[RatingStage(rawValue: r.stage) ?? .draft, default: 0] += 1 }
+        let mine = try await waiting(rows, stage: { RatingStage(rawValue: $0.stage) ?? .draft }, path: \.branch_path, ctx: ctx)
+        return (byStage, mine.count)
     }
 }

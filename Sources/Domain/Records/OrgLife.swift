@@ -164,17 +164,33 @@ public enum OrgLifeCompliance {
     public static func calendar(orgType: OrgType, year: Int, records: [Record], rules: [FrequencyRule],
                                 today: Day, since: Day? = nil, founded: Day? = nil) -> [Month] {
         let applicable = rules.filter { $0.enabled && $0.orgTypes.contains(orgType) }
-        return (1...12).map { m in
-            let first = Day(year: year, month: m, day: 1)!
-            let last = Day(year: year, month: m, day: Day.daysIn(month: m, year: year))!
-            if let s = since, last < s { return Month(year: year, month: m, status: .notApplicable, rules: []) }
-            if let f = founded, last < f { return Month(year: year, month: m, status: .notApplicable, rules: []) }
-            if first > today { return Month(year: year, month: m, status: .upcoming, rules: []) }
-            let results = applicable.map { rule -> RuleResult in
-                evaluate(rule, year: year, month: m, first: first, last: last, records: records, today: today)
-            }
-            return Month(year: year, month: m, status: overall(results.map(\.status)), rules: results)
+        return (1...12).map { m in month(m, year: year, records: records, applicable: applicable, today: today, since: since, founded: founded) }
+    }
+
+    /// One month of `calendar`: it reads only the records of the month's quarter (a committee's
+    /// dashboard asks for one month of 20,000 orgs).
+    public static func month(_ m: Int, orgType: OrgType, year: Int, records: [Record], rules: [FrequencyRule],
+                             today: Day, since: Day? = nil, founded: Day? = nil) -> Month {
+        month(m, year: year, records: records, applicable: rules.filter { $0.enabled && $0.orgTypes.contains(orgType) },
+              today: today, since: since, founded: founded)
+    }
+
+    /// The quarter's first and last day for month `m` (the records `month` reads).
+    public static func quarter(of m: Int, year: Int) -> (first: Day, last: Day) {
+        let lastMonth = (m - 1) / 3 * 3 + 3
+        return (Day(year: year, month: lastMonth - 2, day: 1)!, Day(year: year, month: lastMonth, day: Day.daysIn(month: lastMonth, year: year))!)
+    }
+
+    static func month(_ m: Int, year: Int, records: [Record], applicable: [FrequencyRule], today: Day, since: Day?, founded: Day?) -> Month {
+        let first = Day(year: year, month: m, day: 1)!
+        let last = Day(year: year, month: m, day: Day.daysIn(month: m, year: year))!
+        if let s = since, last < s { return Month(year: year, month: m, status: .notApplicable, rules: []) }
+        if let f = founded, last < f { return Month(year: year, month: m, status: .notApplicable, rules: []) }
+        if first > today { return Month(year: year, month: m, status: .upcoming, rules: []) }
+        let results = applicable.map { rule -> RuleResult in
+            evaluate(rule, year: year, month: m, first: first, last: last, records: records, today: today)
         }
+        return Month(year: year, month: m, status: overall(results.map(\.status)), rules: results)
     }
 
     static func evaluate(_ rule: FrequencyRule, year: Int, month m: Int, first: Day, last: Day, records: [Record], today: Day) -> RuleResult {

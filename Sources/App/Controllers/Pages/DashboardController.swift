@@ -88,14 +88,13 @@ struct DashboardController {
         var panel: DashboardPage.RatingPanel?
         if scope.allows(.readRatings) {
             let year = ctx.today.year
-            let all = try await RatingService.list(ctx: ctx, filter: .init(year: year, stage: nil, waiting: false, orgID: nil))
-            let mine = try await RatingService.waiting(all, ctx: ctx)
-            var w: [DashboardPage.Card] = [.init(label: "待我办理的评星", value: mine.count, href: "/ratings?waiting=1", tone: mine.isEmpty ? "ok" : "warn")]
+            let (byStage, mine) = try await RatingService.summary(ctx: ctx, year: year)
+            var w: [DashboardPage.Card] = [.init(label: "待我办理的评星", value: mine, href: "/ratings?waiting=1", tone: mine == 0 ? "ok" : "warn")]
             for st in [RatingStage.submitted, .unitProposed, .unitRecommended, .countyRecommended, .spotCheck] {
-                let n = all.filter { $0.stageValue == st }.count
+                let n = byStage[st] ?? 0
                 if n > 0 { w.append(.init(label: st.label, value: n, href: "/ratings?waiting=0&stage=\(st.rawValue)", tone: "plain")) }
             }
-            let inNotice = all.filter { $0.stageValue == .inNotice }.count
+            let inNotice = byStage[.inNotice] ?? 0
             w.append(.init(label: "公示中的候选对象", value: inNotice, href: "/notices", tone: "plain"))
             let units = scope.primaryRole == .branchSecretary ? [] : try await RatingResults.units(year: year, ctx: ctx)
             // a committee over hundreds of units sees the ones furthest from the model-organ share first
@@ -174,8 +173,7 @@ struct DashboardController {
             out.append(.init(label: "\(year)年清单逾期未报", value: flags, href: "/tasks#filing-status", tone: flags == 0 ? "ok" : "alert"))
             // the last finished month's organizational life
             let last = ctx.today.adding(days: -ctx.today.day)
-            let missing = try await OrgLifeService.scopeCalendars(ctx: ctx, year: last.year, settings: settings).rows
-                .filter { $0.months[last.month - 1].status == .missing }.count
+            let missing = try await OrgLifeService.missingCount(ctx: ctx, year: last.year, month: last.month, settings: settings)
             out.append(.init(label: "\(last.month)月组织生活未达标", value: missing, href: "/meetings?year=\(last.year)", tone: missing == 0 ? "ok" : "alert"))
             let pendingService = try await ServiceRecordService.list(ctx: ctx, filter: .init(orgID: nil, memberID: nil, status: .pending, year: year), paging: Paging(page: 1, per: 1)).1
             out.append(.init(label: "待确认服务时长", value: pendingService, href: "/service#pending", tone: pendingService == 0 ? "ok" : "warn"))
