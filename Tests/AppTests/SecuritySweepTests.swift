@@ -209,6 +209,27 @@ import Domain
             let form = try await admin.post("/orgs/new", ["name": "空字符\u{0}", "code": "NUL-02", "type": "branch", "parentId": b01.parentID!.uuidString])
             #expect(form.status == .badRequest && form.body.string.contains("空字符"), "form NUL → \(form.status) \(form.body.string.prefix(300))")
             #expect(try await OrgModel.query(on: t.db).count() == before, "nothing written")
+            // a NUL in a JSON body or a query string: 400 naming the field, nothing written
+            let members = try await MemberModel.query(on: t.db).count()
+            let json = try await t.api(.POST, "/api/v1/members", token: token, raw: #"{"name": "张\u0000三", "gender": "male", "status": "full", "joinDate": "2015-07-01", "birthDate": "1988-05-04", "orgId": "\#(b01.idString)"}"#)
+            #expect(json.status == .badRequest && json.errorFields["name"] != nil && json.errorMessage.contains("空字符"), "JSON NUL → \(json.status) \(json.body.string)")
+            // nested: the path is named; a key the document does not declare is not looked into (ignored by the handler)
+            let fields: Set<String> = ["questions", "text", "name"]
+            #expect(RequestHygiene.nulJSONField(["questions": [["text": "a"], ["text": "b\u{0}"]]], fields: fields) == "questions[1].text")
+            #expect(RequestHygiene.nulJSONField(["whatever\u{0}": "x\u{0}", "name": "ok"], fields: fields) == nil)
+            let ignored = try await t.api(.PATCH, "/api/v1/members/\(member.idString)", token: token, raw: #"{"undeclared": "x\u0000", "post": "组织委员"}"#)
+            #expect(ignored.status == .ok, "an undeclared key is ignored → \(ignored.status) \(ignored.body.string)")
+            #expect(try await MemberModel.query(on: t.db).count() == members, "nothing written")
+            // an escaped backslash before "u0000" is text, not a NUL
+            #expect(RequestHygiene.hasEscapedNul(Array(#"{"a": "C:\\u0000"}"#.utf8)) == false)
+            #expect(RequestHygiene.hasEscapedNul(Array(#"{"a": "\\\u0000"}"#.utf8)) == true)
+            let query = try await t.api(.GET, "/api/v1/members?q=%E5%BC%A0%00", token: token)
+            #expect(query.status == .badRequest && query.errorFields["q"] != nil, "query NUL → \(query.status) \(query.body.string)")
+            let page = try await admin.get("/members?q=a%00b")
+            #expect(page.status == .badRequest && page.body.string.contains("空字符"), "page query NUL → \(page.status)")
+            // and the API's contract says so: its free strings carry a pattern without NUL
+            let doc = try await t.api(.GET, "/api/v1/openapi.json")
+            #expect(doc.body.string.contains(#""not":{"pattern":"\\u0000"}"#), "the served document forbids NUL in free strings")
         }
     }
 
