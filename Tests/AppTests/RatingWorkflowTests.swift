@@ -334,6 +334,13 @@ import Domain
                 #expect(summary.waiting == mine.count, "\(username)")
                 waitingSeen[username] = mine.count
                 #expect(summary.byStage == Dictionary(grouping: all, by: \.stageValue).mapValues(\.count), "\(username)")
+                // the ratings page's order, read as plain rows, is the list's own (every filter)
+                let unit = try await t.org("ZR-JGDW")
+                for f in [RatingService.Filter(year: 2026, stage: nil, waiting: false, orgID: nil), .init(year: 2026, stage: nil, waiting: true, orgID: nil),
+                          .init(year: 2026, stage: RatingStage.submitted.rawValue, waiting: false, orgID: nil), .init(year: 2026, stage: nil, waiting: false, orgID: unit.code),
+                          .init(year: 2025, stage: nil, waiting: false, orgID: nil)] {
+                    #expect(try await RatingService.orderedIDs(ctx: ctx, filter: f) == RatingService.list(ctx: ctx, filter: f).compactMap(\.id), "\(username) \(f)")
+                }
             }
             // not a vacuous comparison: several reviewers have ratings waiting, at different steps
             #expect(waitingSeen.values.filter { $0 > 0 }.count >= 3, "\(waitingSeen)")

@@ -424,11 +424,27 @@ enum RatingService {
     /// ratings are then read by id. A committee's year holds 20,000 ratings.
     static func page(ctx: Ctx, filter: Filter, paging: Paging, cache: ViewCache) async throws -> (items: [RatingModel], total: Int) {
         let key = "ratings|\(ctx.user.id)|\(filter.year)|\(filter.stage ?? "")|\(filter.waiting)|\(filter.orgID ?? "")|\(ctx.today.iso)"
-        let ids = try await cache.value(key) { try await list(ctx: ctx, filter: filter).compactMap(\.id) }
+        let ids = try await cache.value(key) { try await orderedIDs(ctx: ctx, filter: filter) }
         let slice = Array(ids.dropFirst(paging.offset).prefix(paging.per))
         guard !slice.isEmpty else { return ([], ids.count) }
         let byID = Dictionary(uniqueKeysWithValues: try await RatingModel.query(on: ctx.db).filter(\.$id ~~ slice).all().map { ($0.id!, $0) })
         return (slice.compactMap { byID[$0] }, ids.count)
+    }
+
+    /// The ids `list` gives, in its order, from three columns per rating instead of the ratings
+    /// (a committee's year is 20,000 of them, each with its answers).
+    static func orderedIDs(ctx: Ctx, filter: Filter) async throws -> [UUID] {
+        struct Row: Decodable { var id: UUID; var stage: String; var branch_path: String }
+        let q = ctx.db.sql.select().column("id").column("stage").column("branch_path").from(RatingModel.schema).where("year", .equal, filter.year)
+        q.under(ctx.scope.roots(for: .readRatings), column: "branch_path")
+        if let s = filter.stage, !s.isEmpty { q.where("stage", .equal, s) }
+        if let o = filter.orgID, !o.isEmpty {
+            guard let org = try await OrgService.resolve(o, on: ctx.db) else { throw AppError.notFound("筛选的组织不存在（orgId）") }
+            q.under([org.path], column: "branch_path")
+        }
+        var rows = try await q.orderBy("branch_path").all(decoding: Row.self)
+        if filter.waiting { rows = try await waiting(rows, stage: { RatingStage(rawValue: $0.stage) ?? .draft }, path: \.branch_path, ctx: ctx) }
+        return rows.map(\.id)
     }
 
     static func waiting(_ ratings: [RatingModel], ctx: Ctx) async throws -> [RatingModel] {
