@@ -9,18 +9,23 @@ enum OpenAPI {
     static func load(_ app: Application) throws {
         let path = app.directory.resourcesDirectory + "openapi.json"
         guard let data = FileManager.default.contents(atPath: path) else { throw ConfigError("找不到 \(path)") }
-        app.storage[Key.self] = try withoutNul(data)
-        app.storage[FieldsKey.self] = fieldNames(data)
+        let served = try withoutNul(data)
+        app.storage[Key.self] = served.document
+        app.storage[FieldsKey.self] = served.fields
     }
 
     /// No text the API takes may hold a NUL (PostgreSQL refuses one; `RequestHygieneMiddleware`
     /// answers 400 naming the field): every free string schema of the document (no enum, format or
     /// const) is served with `not: {pattern: \u0000}`, so the refusal is part of the contract.
+    /// `fields` is every property name the document declares: the fields a JSON body may carry to
+    /// the database (the middleware looks for a NUL under these; the handlers ignore other keys).
     static let nulPattern = "\\u0000"
 
-    static func withoutNul(_ data: Data) throws -> Data {
+    static func withoutNul(_ data: Data) throws -> (document: Data, fields: Set<String>) {
+        var fields: Set<String> = []
         func walk(_ value: Any) -> Any {
             if var d = value as? [String: Any] {
+                if let props = d["properties"] as? [String: Any] { fields.formUnion(props.keys) }
                 let types = (d["type"] as? String).map { [$0] } ?? (d["type"] as? [String]) ?? []
                 if types.contains("string"), d["enum"] == nil, d["format"] == nil, d["const"] == nil, d["not"] == nil {
                     d["not"] = ["pattern": nulPattern]
@@ -31,22 +36,8 @@ enum OpenAPI {
             if let a = value as? [Any] { return a.map(walk) }
             return value
         }
-        let doc = try JSONSerialization.jsonObject(with: data)
-        return try JSONSerialization.data(withJSONObject: walk(doc), options: [.sortedKeys, .withoutEscapingSlashes])
-    }
-
-    /// Every property name the document declares: the fields a JSON body may carry to the database
-    /// (`RequestHygieneMiddleware` looks for a NUL under these; other keys are ignored by the handlers).
-    static func fieldNames(_ data: Data) -> Set<String> {
-        var out: Set<String> = []
-        func walk(_ value: Any) {
-            if let d = value as? [String: Any] {
-                if let props = d["properties"] as? [String: Any] { out.formUnion(props.keys) }
-                for (k, v) in d where k != "example" && k != "examples" { walk(v) }
-            } else if let a = value as? [Any] { a.forEach(walk) }
-        }
-        if let doc = try? JSONSerialization.jsonObject(with: data) { walk(doc) }
-        return out
+        let doc = walk(try JSONSerialization.jsonObject(with: data))
+        return (try JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys, .withoutEscapingSlashes]), fields)
     }
 
     private struct FieldsKey: StorageKey { typealias Value = Set<String> }

@@ -431,10 +431,16 @@ enum RatingService {
         return (slice.compactMap { byID[$0] }, ids.count)
     }
 
-    /// The ids `list` gives, in its order, from three columns per rating instead of the ratings
-    /// (a committee's year is 20,000 of them, each with its answers).
-    static func orderedIDs(ctx: Ctx, filter: Filter) async throws -> [UUID] {
-        struct Row: Decodable { var id: UUID; var stage: String; var branch_path: String }
+    /// A rating as three columns: what ordering, counting and "waiting for me" need.
+    struct Line: Decodable, Sendable {
+        var id: UUID
+        var stage: String
+        var branch_path: String
+        var stageValue: RatingStage { RatingStage(rawValue: stage) ?? .draft }
+    }
+
+    /// `list` as `Line`s, in its order (a committee's year is 20,000 ratings, each with its answers).
+    static func lines(ctx: Ctx, filter: Filter) async throws -> [Line] {
         let q = ctx.db.sql.select().column("id").column("stage").column("branch_path").from(RatingModel.schema).where("year", .equal, filter.year)
         q.under(ctx.scope.roots(for: .readRatings), column: "branch_path")
         if let s = filter.stage, !s.isEmpty { q.where("stage", .equal, s) }
@@ -442,9 +448,13 @@ enum RatingService {
             guard let org = try await OrgService.resolve(o, on: ctx.db) else { throw AppError.notFound("筛选的组织不存在（orgId）") }
             q.under([org.path], column: "branch_path")
         }
-        var rows = try await q.orderBy("branch_path").all(decoding: Row.self)
-        if filter.waiting { rows = try await waiting(rows, stage: { RatingStage(rawValue: $0.stage) ?? .draft }, path: \.branch_path, ctx: ctx) }
-        return rows.map(\.id)
+        let rows = try await q.orderBy("branch_path").all(decoding: Line.self)
+        return filter.waiting ? try await waiting(rows, stage: \.stageValue, path: \.branch_path, ctx: ctx) : rows
+    }
+
+    /// The ids `list` gives, in its order.
+    static func orderedIDs(ctx: Ctx, filter: Filter) async throws -> [UUID] {
+        try await lines(ctx: ctx, filter: filter).map(\.id)
     }
 
     static func waiting(_ ratings: [RatingModel], ctx: Ctx) async throws -> [RatingModel] {
@@ -471,15 +481,10 @@ enum RatingService {
     }
 
     /// A year's ratings in the caller's scope counted by stage, and how many wait for the caller
-    /// (the dashboard's figures), from two columns per rating instead of the ratings themselves.
+    /// (the dashboard's figures), from `lines` instead of the ratings themselves.
     static func summary(ctx: Ctx, year: Int) async throws -> (byStage: [RatingStage: Int], waiting: Int) {
-        struct Row: Decodable { var stage: String; var branch_path: String }
-        let q = ctx.db.sql.select().column("stage").column("branch_path").from(RatingModel.schema).where("year", .equal, year)
-        q.under(ctx.scope.roots(for: .readRatings), column: "branch_path")
-        let rows = try await q.all(decoding: Row.self)
-        var byStage: [RatingStage: Int] = [:]
-        for r in rows { byStage[RatingStage(rawValue: r.stage) ?? .draft, default: 0] += 1 }
-        let mine = try await waiting(rows, stage: { RatingStage(rawValue: $0.stage) ?? .draft }, path: \.branch_path, ctx: ctx)
-        return (byStage, mine.count)
+        let rows = try await lines(ctx: ctx, filter: .init(year: year, stage: nil, waiting: false, orgID: nil))
+        let mine = try await waiting(rows, stage: \.stageValue, path: \.branch_path, ctx: ctx)
+        return (Dictionary(grouping: rows, by: \.stageValue).mapValues(\.count), mine.count)
     }
 }
