@@ -55,6 +55,34 @@ import Domain
         }
     }
 
+    @Test func r18_theCalendarFollowsAMeetingMovedToAnotherYearOrDeleted() async throws {
+        try await withTestApp { t in
+            let tok = try await t.token("zhibu")
+            let org = try await t.org("ZR-B01")
+            func committee(_ year: Int, _ month: Int) async throws -> Int? {
+                let cal = try await t.api(.GET, "/api/v1/orgs/\(org.idString)/compliance?year=\(year)", token: tok).json()
+                let m = (cal["months"] as? [[String: Any]])?[month - 1]
+                return (m?["rules"] as? [[String: Any]])?.first { $0["key"] as? String == "committee" }?["count"] as? Int
+            }
+            // given one committee meeting in October 2026
+            let made = try await record(t, tok, org: "ZR-B01", date: "2026-10-09", types: ["committeeMeeting"]).json()
+            let id = try #require(made["id"] as? String)
+            #expect(try await committee(2026, 10) == 1)
+            // when it is corrected to October 2025, it counts there and no longer in 2026
+            let ms = try await members(t, "ZR-B01")
+            let body: [String: Any] = ["orgId": org.idString, "date": "2025-10-09", "types": ["committeeMeeting"], "topic": "研究发展党员",
+                                       "attendees": ms.map(\.idString)]
+            let moved = try await t.api(.PUT, "/api/v1/meetings/\(id)", token: tok, raw: try Self.json(body))
+            #expect(moved.status == .ok, "\(moved.body.string)")
+            #expect(try await committee(2026, 10) == 0)
+            #expect(try await committee(2025, 10) == 1)
+            // and when it is deleted, it counts nowhere
+            #expect(try await t.api(.DELETE, "/api/v1/meetings/\(id)", token: tok).status == .noContent)
+            #expect(try await committee(2025, 10) == 0)
+            #expect(try await MeetingTallies.ofYear(2025, orgIDs: [org.id!], on: t.db).isEmpty)
+        }
+    }
+
     @Test func r18_badRecordsAreRefusedWithTheirFields() async throws {
         try await withTestApp { t in
             let tok = try await t.token("zhibu")

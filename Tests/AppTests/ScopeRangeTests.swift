@@ -23,23 +23,28 @@ import Domain
     }
 }
 
-/// B1's whole-database read of a year's meetings gives what the per-org read gives (R-18 input).
+/// R-18 at province scale: the kept tallies are the meetings counted, whichever way they are read.
 @Suite struct YearReadTests {
-    @Test func r18_theYearsMeetingsReadInBulkMatchThePerOrgRead() async throws {
+    @Test func r18_theKeptTalliesAreTheMeetingsCounted() async throws {
         try await withTestApp { t in
             let orgModels = try await OrgModel.query(on: t.db).all()
             try await DemoData.seedRecords(t.app, ctx: Commands.ctx(t.app), byCode: Dictionary(uniqueKeysWithValues: orgModels.map { ($0.code, $0) }))
             let any = try #require(try await MeetingModel.query(on: t.db).first(), "the demo records have meetings")
             let year = try #require(Day(iso: any.date)).year
-            let bulk = try await OrgLifeService.recordsOfYear(year, on: t.db)
-            let orgs = try await OrgModel.query(on: t.db).all().compactMap(\.id)
-            let each = try await OrgLifeService.records(orgIDs: orgs, year: year, on: t.db)
-            #expect(!each.isEmpty, "the demo data has meetings in \(year)")
-            #expect(Set(bulk.keys) == Set(each.keys))
-            for (org, recs) in each {
-                let key: (OrgLifeCompliance.Record) -> String = { "\($0.day.iso)|\($0.types.map(\.rawValue).sorted())" }
-                #expect(bulk[org]!.map(key).sorted() == recs.map(key).sorted())
-            }
+            // the year's meetings, counted here from the meetings table
+            let meetings = try await MeetingModel.query(on: t.db).all()
+            var expected: [UUID: OrgLifeCompliance.Tally] = [:]
+            for m in meetings where m.day.year == year { expected[m.orgID, default: .init()].add(month: m.day.month, types: MeetingType.bits(m.typeSet)) }
+            #expect(expected.count > 3, "several orgs have meetings in \(year)")
+            let all = try await MeetingTallies.ofYear(year, on: t.db)
+            let each = try await MeetingTallies.ofYear(year, orgIDs: orgModels.compactMap(\.id), on: t.db)
+            #expect(all == expected)
+            #expect(each == expected)
+            // the stored text reads back as the same tally
+            for (_, tally) in expected { #expect(OrgLifeCompliance.Tally(encoded: tally.encoded) == tally) }
+            // and rebuilding from scratch gives what was kept
+            try await t.db.transaction { db in try await MeetingTallies.rebuildAll(on: db) }
+            #expect(try await MeetingTallies.ofYear(year, on: t.db) == expected)
         }
     }
 
@@ -64,6 +69,41 @@ import Domain
                 }
             }
             #expect(seen.count > 1 && seen.contains { $0 > 0 }, "the demo year has months with and without missing meetings: \(seen)")
+        }
+    }
+}
+
+/// The plain rows a province-wide computation reads give what Fluent's models give.
+@Suite struct PlainRowTests {
+    @Test func uuidsReadByteByByteAreFoundationsUUIDs() {
+        for _ in 0..<1_000 {
+            let u = UUID()
+            #expect(UUID(hex: u.uuidString) == u)
+            #expect(UUID(hex: u.uuidString.lowercased()) == u)
+        }
+        let good = UUID().uuidString
+        for bad in ["", String(good.dropLast()), good + "0", good.replacingOccurrences(of: "-", with: "_"), "G" + good.dropFirst(),
+                    String(good.prefix(35)) + "é", " " + good.dropFirst()] {
+            #expect(UUID(hex: bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func r1_orgNodesAreTheOrgModelsUnderTheSameRoots() async throws {
+        try await withTestApp { t in
+            let models = try await OrgModel.query(on: t.db).filter(\.$status == OrgStatus.active.rawValue).all()
+            let unit = try await t.org("ZR-JGDW")
+            for roots in [nil, [unit.path]] as [[String]?] {
+                let nodes = try await OrgNode.all(under: roots, includeClosed: false, on: t.db)
+                let expected = models.filter { m in roots.map { $0.contains { m.path.hasPrefix($0) } } ?? true }
+                #expect(nodes.count == expected.count && !nodes.isEmpty)
+                let byID = Dictionary(uniqueKeysWithValues: expected.map { ($0.id!, $0) })
+                for n in nodes {
+                    let m = try #require(byID[n.id])
+                    #expect(n.name == m.name && n.code == m.code && n.type == m.type && n.parentID == m.parentID && n.path == m.path)
+                    #expect(n.depth == m.depth && n.foundedOn == m.foundedOn && n.termStart == m.termStart && n.termYears == m.termYears)
+                    #expect(n.secretary == m.secretary && n.status == m.status)
+                }
+            }
         }
     }
 }

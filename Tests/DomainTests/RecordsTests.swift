@@ -93,6 +93,49 @@ private func d(_ s: String) -> Day { Day(iso: s)! }
         let e = r.validate(prefix: "rules.1")
         #expect(e["rules.1.months"] != nil && e["rules.1.minCount"] != nil)
     }
+
+    @Test func r18_theShareFromATallyIsTheShareOfItsCalendar() {
+        var rng = SystemRandomNumberGenerator()
+        let types = MeetingType.allCases
+        var decided = 0
+        for _ in 0..<400 {
+            var t = OrgLifeCompliance.Tally()
+            for _ in 0..<Int.random(in: 0...30, using: &rng) {
+                t.add(month: Int.random(in: 1...12, using: &rng), types: MeetingType.bits(types.filter { _ in Int.random(in: 0..<4, using: &rng) == 0 }))
+            }
+            let type = OrgType.allCases.randomElement(using: &rng)!
+            let today = Day(year: 2026, month: Int.random(in: 1...12, using: &rng), day: Int.random(in: 1...28, using: &rng))!
+            let since = Bool.random(using: &rng) ? Day(year: 2026, month: Int.random(in: 1...12, using: &rng), day: 1) : nil
+            let founded = Bool.random(using: &rng) ? Day(year: 2026, month: Int.random(in: 1...12, using: &rng), day: 15) : nil
+            let rules = OrgLifeCompliance.RuleSet(rules: self.rules, orgType: type)
+            let cal = OrgLifeCompliance.calendar(year: 2026, tally: t, rules: rules, today: today, since: since, founded: founded)
+            let share = OrgLifeCompliance.share(year: 2026, tally: t, rules: rules, today: today, since: since, founded: founded)
+            #expect(share == OrgLifeCompliance.share(cal), "\(t.encoded) \(type) \(today)")
+            if share != nil { decided += 1 }
+        }
+        #expect(decided > 100, "most of the random calendars have decided months")
+    }
+
+    @Test func r18_aKeptTallyReadsBackAsWrittenAndRefusesOtherText() {
+        var t = OrgLifeCompliance.Tally()
+        t.add(month: 3, types: MeetingType.bits([.generalMeeting, .partyLecture]))
+        t.add(month: 3, types: MeetingType.bits([.partyLecture, .generalMeeting]))
+        t.add(month: 12, types: MeetingType.bits([.talk]))
+        t.add(month: 1, types: MeetingType.bits([.study]), count: 2)
+        #expect(t.encoded == "1:32:2;3:9:2;12:2048:1")
+        #expect(OrgLifeCompliance.Tally(encoded: t.encoded) == t)
+        #expect(OrgLifeCompliance.Tally(encoded: "") == OrgLifeCompliance.Tally())
+        // out of order or repeated entries are merged as `add` merges them
+        #expect(OrgLifeCompliance.Tally(encoded: "12:2048:1;3:9:1;1:32:2;3:9:1") == t)
+        for bad in ["1:32", "13:1:1", "0:1:1", "1:0:1", "1:1:0", "a:1:1", "1:1:1;;", "1::1", "1:99999999999:1", "1:1:1:1", ";", "1:70000:1"] {
+            #expect(OrgLifeCompliance.Tally(encoded: bad) == nil, "\(bad)")
+        }
+        // a record with two types a rule asks for counts once for it
+        #expect(t.monthly(MeetingType.bits([.generalMeeting, .partyLecture]))[3] == 2)
+        #expect(t.monthly(MeetingType.bits([.study]))[1] == 2)
+        // and records of another year are not the year's tally
+        #expect(OrgLifeCompliance.Tally(records: [.init(day: d("2025-12-31"), types: [.talk])], year: 2026).isEmpty)
+    }
 }
 
 /// yearly lists and the theme-party-day plan are due by 10 January.

@@ -76,6 +76,11 @@ import Foundation
     @Test func impossibleDatesAreRejected() {
         #expect(Day(iso: "2026-02-29") == nil)
         #expect(Day(iso: "2026-9-30") == nil)
+        for bad in ["2026-09-3a", "+026-09-30", "2026-09-30 ", " 2026-09-30", "2026/09/30", "２０２６-09-30", "2026-13-01", "0000-01-01", "", "2026-09-300"] {
+            #expect(Day(iso: bad) == nil, "\(bad)")
+        }
+        #expect(Day(iso: "2024-02-29")?.iso == "2024-02-29")
+        #expect(Day(iso: String("x2026-12-31".dropFirst()))?.iso == "2026-12-31")
         #expect(Day(lenient: "2026/9/30")?.iso == "2026-09-30")
         #expect(Day(lenient: "2026年9月30日")?.iso == "2026-09-30")
     }

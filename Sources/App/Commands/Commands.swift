@@ -159,6 +159,9 @@ struct GenerateCommand: AsyncCommand {
         var g = Generator(db: app.db, options: o, today: ctx.today, log: { line in console.print(line) })
         if case .sqliteFile = app.appConfig.storage { try await app.db.sql.raw("PRAGMA synchronous=OFF").run() }
         let counts = try await g.run(ctx: ctx)
+        // the per-org summaries kept beside the rows (R-18's meeting tallies) come from what was generated
+        try await app.db.transaction { db in try await MeetingTallies.rebuildAll(on: db) }
+        console.print("meeting_tallies: 已按组织和年度汇总")
         if case .sqliteFile = app.appConfig.storage {
             try await app.db.sql.raw("PRAGMA synchronous=NORMAL").run()
             try await app.db.sql.raw("ANALYZE").run()

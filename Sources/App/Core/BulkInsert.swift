@@ -10,7 +10,7 @@ import Foundation
 /// on PostgreSQL through SQLKit. Chunked under the drivers' bind limits (SQLite 32,766, PostgreSQL 65,535).
 enum BulkInsert {
     enum Value: Sendable {
-        case text(String), uuid(UUID), date(Date), bool(Bool), null
+        case text(String), uuid(UUID), date(Date), bool(Bool), int(Int), null
 
         static func text(_ s: String?) -> Value { s.map(Value.text) ?? .null }
         static func uuid(_ u: UUID?) -> Value { u.map(Value.uuid) ?? .null }
@@ -21,6 +21,7 @@ enum BulkInsert {
             case .uuid(let u): .text(u.uuidString)          // what SQLiteDataEncoder makes of a UUID
             case .date(let d): .float(d.timeIntervalSince1970)
             case .bool(let b): .integer(b ? 1 : 0)
+            case .int(let i): .integer(i)
             case .null: .null
             }
         }
@@ -31,6 +32,7 @@ enum BulkInsert {
             case .uuid(let u): SQLBind(u)
             case .date(let d): SQLBind(d)
             case .bool(let b): SQLBind(b)
+            case .int(let i): SQLBind(i)
             case .null: SQLLiteral.null
             }
         }

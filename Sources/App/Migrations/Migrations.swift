@@ -17,6 +17,7 @@ enum Migrations {
         app.migrations.add(M008CreateSupervision())
         app.migrations.add(M009CreateBrands())
         app.migrations.add(M010ScopeIndexes())
+        app.migrations.add(M011MeetingTallies())
     }
 }
 

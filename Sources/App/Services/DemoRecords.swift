@@ -75,6 +75,7 @@ extension DemoData {
         try await app.db.transaction { db in
             for c in stride(from: 0, to: allMeetings.count, by: 200) { try await Array(allMeetings[c..<min(c + 200, allMeetings.count)]).create(on: db) }
             for c in stride(from: 0, to: allPoints.count, by: 200) { try await Array(allPoints[c..<min(c + 200, allPoints.count)]).create(on: db) }
+            try await MeetingTallies.rebuildAll(on: db)
         }
 
         // seed 001 §四(二)1: the bureau's party group and branches pair with 黄河社区; the inspection team with 宛棉社区

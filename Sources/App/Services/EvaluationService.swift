@@ -126,7 +126,7 @@ enum EvaluationService {
         let reports = try await reports(ctx: ctx, year: year, orgID: nil)
         let scores = try await quarterScores(ctx: ctx, year: year)
         let settings = try await RecordSettings.load(on: ctx.db)
-        let recs = settings.since == nil ? [:] : try await OrgLifeService.records(orgIDs: branches.compactMap(\.id), year: year, on: ctx.db)
+        let tallies = settings.since == nil ? [:] : try await MeetingTallies.ofYear(year, orgIDs: branches.compactMap(\.id), on: ctx.db)
         let levels = try await decidedLevels(year: year, ctx: ctx)
         let satisfaction = try await SurveyService.satisfactionByOrg(year: year, on: ctx.db)
         let brands = try await BrandFollowUpService.brandStatus(branchPaths: branches.map(\.path), year: year, on: ctx.db)
@@ -139,7 +139,7 @@ enum EvaluationService {
             let states = due.map { m in reportState(mine.first { $0.month == m }, year: year, month: m, dueDay: w.reportDueDay, today: ctx.today) }
             let qs = scores.filter { $0.orgID == b.id }.sorted { $0.quarter < $1.quarter }.map(\.score)
             let compliance = settings.since == nil ? nil
-                : OrgLifeCompliance.share(OrgLifeService.calendar(b, records: recs[b.id!] ?? [], year: year, settings: settings, today: ctx.today))
+                : OrgLifeCompliance.share(OrgLifeService.calendar(b, tally: tallies[b.id!] ?? .init(), year: year, settings: settings, today: ctx.today))
             // the nearest survey of the branch itself or of the unit above it
             let sat = satisfaction.filter { b.path.hasPrefix($0.key) }.max { $0.key.count < $1.key.count }?.value
             let f = Assessment.Facts(monthsDue: due.count, reportsOnTime: states.filter { $0 == .onTime }.count, reportsLate: states.filter { $0 == .late }.count,

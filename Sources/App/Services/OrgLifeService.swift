@@ -97,6 +97,7 @@ enum OrgLifeService {
         let members = try await eligible(org, on: ctx.db)
         let (day, types, topic, absentees) = try validate(input, org: org, members: members, today: ctx.today)
         let before = action == "update" ? snapshot(m) : nil
+        let oldYear = action == "update" ? Day(iso: m.date)?.year : nil
         m.orgID = org.id!; m.orgPath = org.path; m.orgName = org.name
         m.date = day.iso; m.types = types.map(\.rawValue).joined(separator: ","); m.topic = topic
         m.place = input.place.trimmingSpaces.nilIfEmpty; m.host = input.host.trimmingSpaces.nilIfEmpty
@@ -108,6 +109,7 @@ enum OrgLifeService {
         let snap = snapshot(m)
         try await ctx.db.transaction { db in
             try await m.save(on: db)
+            try await MeetingTallies.refresh(orgID: org.id!, years: Set([day.year] + (oldYear.map { [$0] } ?? [])), on: db)
             // attendance points follow the record (re-made when it changes)
             try await PointsService.replaceAutomatic(source: .attendance, sourceID: m.idString, day: day,
                                                      members: present, reason: "参加\(types.map(\.label).joined(separator: "、"))：\(topic)",
@@ -123,6 +125,7 @@ enum OrgLifeService {
             try await PointsService.removeAutomatic(source: .attendance, sourceID: m.idString, on: db)
             try await AttachmentModel.query(on: db).filter(\.$ownerType == "meeting").filter(\.$ownerID == m.id!).delete()
             try await m.delete(on: db)
+            if let y = Day(iso: m.date)?.year { try await MeetingTallies.refresh(orgID: m.orgID, years: [y], on: db) }
             try await ctx.audit(on: db, "delete", "meeting", id: m.idString, label: "\(m.orgName) \(m.date) \(m.topic)", orgID: m.orgID, orgPath: m.orgPath, before: snap)
         }
     }
@@ -134,51 +137,17 @@ enum OrgLifeService {
 
     // MARK: compliance
 
-    static func records(orgIDs: [UUID], year: Int, on db: any Database) async throws -> [UUID: [OrgLifeCompliance.Record]] {
-        try await records(orgIDs: orgIDs, from: Day(year: year, month: 1, day: 1)!, to: Day(year: year, month: 12, day: 31)!, on: db)
-    }
-
-    /// The records of `orgIDs` held between two days (inclusive).
-    static func records(orgIDs: [UUID], from: Day, to: Day, on db: any Database) async throws -> [UUID: [OrgLifeCompliance.Record]] {
-        if orgIDs.isEmpty { return [:] }
-        // a large scope (a committee's heat map, its dashboard) reads the period once
-        if orgIDs.count > 2_000 {
-            let wanted = Set(orgIDs)
-            return try await records(from: from, to: to, on: db).filter { wanted.contains($0.key) }
-        }
-        var out: [UUID: [OrgLifeCompliance.Record]] = [:]
-        for chunk in stride(from: 0, to: orgIDs.count, by: 500).map({ Array(orgIDs[$0..<min($0 + 500, orgIDs.count)]) }) {
-            let rows = try await MeetingModel.query(on: db).filter(\.$orgID ~~ chunk)
-                .filter(\.$date >= from.iso).filter(\.$date <= to.iso)
-                .field(\.$orgID).field(\.$date).field(\.$types).all()
-            for r in rows { out[r.orgID, default: []].append(.init(day: r.day, types: Set(r.typeSet))) }
-        }
-        return out
-    }
-
-    /// Every org's records of a year in one read (the whole-database evaluation, B1): raw rows,
-    /// three columns, no models.
-    static func recordsOfYear(_ year: Int, on db: any Database) async throws -> [UUID: [OrgLifeCompliance.Record]] {
-        try await records(from: Day(year: year, month: 1, day: 1)!, to: Day(year: year, month: 12, day: 31)!, on: db)
-    }
-
-    /// Every org's records between two days in one read.
+    /// Every org's meetings between two days in one read (what the tallies are rebuilt from).
     static func records(from: Day, to: Day, on db: any Database) async throws -> [UUID: [OrgLifeCompliance.Record]] {
         // SQLite: straight from the driver's rows (a province's year is 230,000 meetings; decoding
         // them column by column through SQLKit took seconds)
         if let lite = db as? any SQLiteDatabase {
-            let rows = try await lite.query("SELECT org_id, date, types FROM meetings WHERE date >= ?1 AND date <= ?2",
+            let rows = try await lite.rows("SELECT org_id, date, types FROM meetings WHERE date >= ?1 AND date <= ?2",
                                             [.text(from.iso), .text(to.iso)])
             var out: [UUID: [OrgLifeCompliance.Record]] = [:]
             var typeCache: [String: Set<MeetingType>] = [:]
             for r in rows {
-                let org: UUID
-                switch r.column("org_id") {
-                case .text(let t)?: guard let u = UUID(uuidString: t) else { continue }; org = u
-                case .blob(let b)?: guard let u = UUID(bytes: b) else { continue }; org = u
-                default: continue
-                }
-                guard let date = r.column("date")?.string, let day = Day(iso: date) else { continue }
+                guard let org = r.column("org_id")?.uuidValue, let date = r.column("date")?.string, let day = Day(iso: date) else { continue }
                 let raw = r.column("types")?.string ?? ""
                 let types: Set<MeetingType>
                 if let t = typeCache[raw] { types = t } else {
@@ -202,12 +171,12 @@ enum OrgLifeService {
     }
 
     static func calendar(_ org: OrgModel, year: Int, settings: RecordSettings, today: Day, on db: any Database) async throws -> [OrgLifeCompliance.Month] {
-        let recs = try await records(orgIDs: [org.id!], year: year, on: db)[org.id!] ?? []
-        return calendar(org, records: recs, year: year, settings: settings, today: today)
+        let tally = try await MeetingTallies.ofYear(year, orgIDs: [org.id!], on: db)[org.id!] ?? .init()
+        return calendar(org, tally: tally, year: year, settings: settings, today: today)
     }
 
-    static func calendar(_ org: OrgModel, records: [OrgLifeCompliance.Record], year: Int, settings: RecordSettings, today: Day) -> [OrgLifeCompliance.Month] {
-        OrgLifeCompliance.calendar(orgType: org.orgType, year: year, records: records, rules: settings.orgLifeRules, today: today,
+    static func calendar(_ org: OrgModel, tally: OrgLifeCompliance.Tally, year: Int, settings: RecordSettings, today: Day) -> [OrgLifeCompliance.Month] {
+        OrgLifeCompliance.calendar(orgType: org.orgType, year: year, tally: tally, rules: settings.orgLifeRules, today: today,
                                    since: settings.since, founded: org.foundedOn.flatMap(Day.init(iso:)))
     }
 
@@ -224,22 +193,23 @@ enum OrgLifeService {
         q.sort(\.$path)
         if let p = paging { q.range(p.range) }
         let orgs = try await q.all()
-        let recs = try await records(orgIDs: orgs.compactMap(\.id), year: year, on: ctx.db)
-        return (orgs.map { o in (o, calendar(o, records: recs[o.id!] ?? [], year: year, settings: settings, today: ctx.today)) }, total)
+        let tallies = try await MeetingTallies.ofYear(year, orgIDs: orgs.compactMap(\.id), on: ctx.db)
+        return (orgs.map { o in (o, calendar(o, tally: tallies[o.id!] ?? .init(), year: year, settings: settings, today: ctx.today)) }, total)
     }
 
     /// R-18 for one month over the scope: how many of the orgs that owe organizational life missed
-    /// it (the dashboard's card). The orgs are read as plain rows and only the meetings of the month's
-    /// quarter; each org's month is worked out and dropped (the whole year's calendars of a
+    /// it (the dashboard's card). The orgs are read as plain rows with the year's tallies; each org's
+    /// month is worked out and dropped (the whole year's calendars of a
     /// committee's 20,000 orgs had been the dashboard's largest allocation).
     static func missingCount(ctx: Ctx, year: Int, month: Int, settings: RecordSettings) async throws -> Int {
         let ruled = Set(settings.orgLifeRules.filter(\.enabled).flatMap(\.orgTypes).map(\.rawValue))
         let orgs = try await OrgNode.all(under: ctx.scope.roots(for: .readRecords), includeClosed: false, on: ctx.db).filter { ruled.contains($0.type) }
-        let q = OrgLifeCompliance.quarter(of: month, year: year)
-        let recs = try await records(orgIDs: orgs.map(\.id), from: q.first, to: q.last, on: ctx.db)
+        let tallies = try await MeetingTallies.ofYear(year, orgIDs: orgs.map(\.id), on: ctx.db)
+        var ruleSets: [OrgType: OrgLifeCompliance.RuleSet] = [:]
+        for t in OrgType.allCases { ruleSets[t] = .init(rules: settings.orgLifeRules, orgType: t) }
         return orgs.reduce(0) { n, o in
-            guard let type = OrgType(rawValue: o.type) else { return n }
-            let m = OrgLifeCompliance.month(month, orgType: type, year: year, records: recs[o.id] ?? [], rules: settings.orgLifeRules,
+            guard let type = OrgType(rawValue: o.type), let rules = ruleSets[type] else { return n }
+            let m = OrgLifeCompliance.month(month, year: year, tally: tallies[o.id] ?? .init(), rules: rules,
                                             today: ctx.today, since: settings.since, founded: o.foundedOn.flatMap(Day.init(iso:)))
             return m.status == .missing ? n + 1 : n
         }

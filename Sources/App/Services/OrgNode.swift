@@ -6,7 +6,7 @@ import Domain
 /// A read-only org for computations over a whole scope (R-7 over 20,000 branches, the
 /// dashboard): the same columns as `OrgModel`, read with one SQL query into plain values instead
 /// of Fluent models (whose property wrappers cost more than the query itself at that size).
-struct OrgNode: Sendable, Decodable {
+final class OrgNode: Sendable {
     let id: UUID
     let name: String
     let code: String
@@ -20,20 +20,30 @@ struct OrgNode: Sendable, Decodable {
     let secretary: String?
     let status: String
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    enum CodingKeys: String, CaseIterable {
         case id, name, code, type, parentID = "parent_id", path, depth, foundedOn = "founded_on", termStart = "term_start",
              termYears = "term_years", secretary, status
     }
 
     var idString: String { id.uuidString.lowercased() }
 
+    init?(_ r: PlainRow) {
+        guard let id = r.uuid("id"), let name = r.string("name"), let code = r.string("code"), let type = r.string("type"),
+              let path = r.string("path"), let depth = r.int("depth"), let status = r.string("status") else { return nil }
+        self.id = id; self.name = name; self.code = code; self.type = type; self.parentID = r.uuid("parent_id"); self.path = path
+        self.depth = depth; self.foundedOn = r.string("founded_on"); self.termStart = r.string("term_start"); self.termYears = r.int("term_years")
+        self.secretary = r.string("secretary"); self.status = status
+    }
+
+    static var columns: [SQLColumn] { CodingKeys.allCases.map { SQLColumn($0.rawValue) } }
+
     /// The orgs under `roots` (nil: all), parents before children (by path).
     static func all(under roots: [String]?, includeClosed: Bool, on db: any Database) async throws -> [OrgNode] {
         if let roots, roots.isEmpty { return [] }
-        let q = db.sql.select().columns(CodingKeys.allCases.map { SQLColumn($0.rawValue) }).from(OrgModel.schema)
+        let q = db.sql.select().columns(columns).from(OrgModel.schema)
         q.under(roots, column: "path")
         if !includeClosed { q.where("status", .equal, OrgStatus.active.rawValue) }
-        return try await q.orderBy("path").all(decoding: OrgNode.self)
+        return try await q.orderBy("path").plainRows().compactMap(OrgNode.init)
     }
 }
 
@@ -64,8 +74,8 @@ extension OrgNode {
         let all = Array(ids)
         for start in stride(from: 0, to: all.count, by: 5_000) {
             let chunk = Array(all[start..<min(start + 5_000, all.count)])
-            let rows = try await db.sql.select().columns(CodingKeys.allCases.map { SQLColumn($0.rawValue) }).from(OrgModel.schema)
-                .where("id", .in, chunk).all(decoding: OrgNode.self)
+            let rows = try await db.sql.select().columns(columns).from(OrgModel.schema)
+                .where("id", .in, chunk).plainRows().compactMap(OrgNode.init)
             for o in rows { out[o.id] = o }
         }
         return out

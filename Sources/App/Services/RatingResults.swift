@@ -15,6 +15,11 @@ enum RatingResults {
         var idString: String { id.uuidString.lowercased() }
         var stageValue: RatingStage { RatingStage(rawValue: stage) ?? .draft }
         var currentSet: StarSet { StarSet(stored: currentStars) }
+
+        init?(_ r: PlainRow) {
+            guard let id = r.uuid("id"), let branch = r.uuid("branch_id"), let stage = r.string("stage") else { return nil }
+            self.id = id; self.branchID = branch; self.stage = stage; self.currentStars = r.string("current_stars") ?? ""
+        }
     }
 
     struct Branch: Sendable {
@@ -48,25 +53,16 @@ enum RatingResults {
         }
     }
 
-    /// "/a/b/c/" → ["/a/", "/a/b/", "/a/b/c/"] (the node itself included, as `hasPrefix` did).
-    static func ancestorPaths(_ path: String) -> [String] {
-        var out: [String] = []
-        var i = path.startIndex
-        while let slash = path[path.index(after: i)...].firstIndex(of: "/") {
-            out.append(String(path[...slash]))
-            i = slash
-            if path.index(after: i) == path.endIndex { break }
-        }
-        return out
-    }
-
-    static func units(year: Int, ctx: Ctx) async throws -> [Unit] {
-        let orgs = try await OrgNode.all(under: ctx.scope.roots(for: .readOrgs), includeClosed: false, on: ctx.db)
+    /// `orgs` and `standings`, when the caller has them: the active orgs under the user's
+    /// `.readOrgs` roots and the year's 市场主体评 standings (the whole-database evaluation reads them once).
+    static func units(year: Int, ctx: Ctx, orgs known: [OrgNode]? = nil, standings knownStandings: [UUID: [StarRating.MarketStanding]]? = nil) async throws -> [Unit] {
+        let orgs: [OrgNode]
+        if let known { orgs = known } else { orgs = try await OrgNode.all(under: ctx.scope.roots(for: .readOrgs), includeClosed: false, on: ctx.db) }
         let ratingRoots = ctx.scope.roots(for: .readRatings)
         let ratings: [Rating]
         if let ratingRoots, ratingRoots.isEmpty { ratings = [] } else {
             ratings = try await ctx.db.sql.select().columns("id", "branch_id", "stage", "current_stars").from(RatingModel.schema)
-                .where("year", .equal, year).under(ratingRoots, column: "branch_path").all(decoding: Rating.self)
+                .where("year", .equal, year).under(ratingRoots, column: "branch_path").plainRows().compactMap(Rating.init)
         }
         let byBranch = Dictionary(ratings.map { ($0.branchID, $0) }, uniquingKeysWith: { a, _ in a })
         let rounds = try await RoundModel.query(on: ctx.db).filter(\.$year == year).all()
@@ -78,24 +74,33 @@ enum RatingResults {
             schemeCache[round.schemeID] = s
             return s
         }
-        let standings = try await RatingService.marketStandings(year: year, on: ctx.db)
-        // units: 党组, or a 机关党委 with no 党组 above it (ancestors read off the path: O(orgs × depth))
-        let groupPaths = Set(orgs.filter { $0.orgType == .partyGroup }.map(\.path))
+        let standings: [UUID: [StarRating.MarketStanding]]
+        if let knownStandings { standings = knownStandings } else { standings = try await RatingService.marketStandings(year: year, on: ctx.db) }
+        // units: 党组, or a 机关党委 with no 党组 above it (ancestors by parent within the scope: O(orgs × depth))
+        let byID = Dictionary(orgs.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        func hasAncestor(_ o: OrgNode, _ test: (OrgNode) -> Bool) -> Bool {
+            var cur = o.parentID.flatMap { byID[$0] }
+            while let c = cur { if test(c) { return true }; cur = c.parentID.flatMap { byID[$0] } }
+            return false
+        }
         let unitOrgs = orgs.filter { o in
-            o.orgType == .partyGroup || (o.orgType == .organCommittee && !Self.ancestorPaths(o.path).contains(where: groupPaths.contains))
+            o.orgType == .partyGroup || (o.orgType == .organCommittee && !hasAncestor(o) { $0.orgType == .partyGroup })
         }
         // each branch under its nearest unit... and under every unit above it (a 党组 over a 机关党委 counts both)
-        let unitPaths = Set(unitOrgs.map(\.path))
-        var branchesOf: [String: [OrgNode]] = [:]
+        let unitIDs = Set(unitOrgs.map(\.id))
+        var branchesOf: [UUID: [OrgNode]] = [:]
         for b in orgs where b.orgType == .branch && ctx.scope.allows(.readRatings, at: b.path) {
-            for p in Self.ancestorPaths(b.path) where unitPaths.contains(p) { branchesOf[p, default: []].append(b) }
+            _ = hasAncestor(b) { u in
+                if unitIDs.contains(u.id) { branchesOf[u.id, default: []].append(b) }
+                return false
+            }
         }
         // a year's rating ends with the year; until then branches without an application are pending
         let yearOver = ctx.today.year > year
         var out: [Unit] = []
         for u in unitOrgs {
             let scheme = try await schemeFor(u.path)
-            let branches = (branchesOf[u.path] ?? []).sorted { $0.code < $1.code }
+            let branches = (branchesOf[u.id] ?? []).sorted { $0.code < $1.code }
             guard !branches.isEmpty else { continue }
             var rows: [Branch] = []
             var pending = 0

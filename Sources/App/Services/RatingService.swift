@@ -61,14 +61,16 @@ enum RatingService {
     /// The year's 市场主体评 standings per branch, read as plain rows (every branch of a province at once).
     /// `branches`: only these (a page of a list), else every branch.
     static func marketStandings(year: Int, branches: [UUID]? = nil, on db: any Database) async throws -> [UUID: [StarRating.MarketStanding]] {
-        struct Row: Decodable { var branch_id: UUID; var section: String; var rank: Int; var total: Int; var score: Double }
         if let branches, branches.isEmpty { return [:] }
         let q = db.sql.select().columns("branch_id", "section", "rank", "total", "score").from(MarketScoreModel.schema)
             .where("year", .equal, year).where("branch_id", .isNot, SQLLiteral.null)
         if let branches { q.where("branch_id", .in, SQLBind.group(branches)) }
-        let rows = try await q.all(decoding: Row.self)
         var by: [UUID: [StarRating.MarketStanding]] = [:]
-        for r in rows { by[r.branch_id, default: []].append(.init(section: r.section, rank: r.rank, total: r.total, score: r.score)) }
+        for r in try await q.plainRows() {
+            guard let branch = r.uuid("branch_id"), let section = r.string("section"), let rank = r.int("rank"), let total = r.int("total"),
+                  let score = r.double("score") else { continue }
+            by[branch, default: []].append(.init(section: section, rank: rank, total: total, score: score))
+        }
         return by
     }
 
@@ -432,7 +434,7 @@ enum RatingService {
     }
 
     /// A rating as three columns: what ordering, counting and "waiting for me" need.
-    struct Line: Decodable, Sendable {
+    struct Line: Sendable {
         var id: UUID
         var stage: String
         var branch_path: String
@@ -448,7 +450,10 @@ enum RatingService {
             guard let org = try await OrgService.resolve(o, on: ctx.db) else { throw AppError.notFound("筛选的组织不存在（orgId）") }
             q.under([org.path], column: "branch_path")
         }
-        let rows = try await q.orderBy("branch_path").all(decoding: Line.self)
+        let rows = try await q.orderBy("branch_path").plainRows().compactMap { r -> Line? in
+            guard let id = r.uuid("id"), let stage = r.string("stage"), let path = r.string("branch_path") else { return nil }
+            return Line(id: id, stage: stage, branch_path: path)
+        }
         return filter.waiting ? try await waiting(rows, stage: \.stageValue, path: \.branch_path, ctx: ctx) : rows
     }
 

@@ -31,19 +31,21 @@ enum YearEvaluation {
         phase("orgs")
         let settings = try await RecordSettings.load(on: db)
         let scheme = RatingScheme.nanyang
-        let market = try await RatingService.marketVerdicts(year: year, thresholds: scheme.thresholds, on: db)
+        let standings = try await RatingService.marketStandings(year: year, on: db)
+        let market = standings.mapValues { StarRating.market($0, thresholds: scheme.thresholds) }
         let imported = !market.isEmpty
         phase("market")
-        let records = settings.since == nil ? [:] : try await OrgLifeService.recordsOfYear(year, on: db)
+        let tallies = settings.since == nil ? [:] : try await MeetingTallies.ofYear(year, on: db)
         phase("meetings")
         let checks = Star.allCases.flatMap { scheme.criteria(of: $0) }.compactMap(\.check)
         let all = StarSet(Star.allCases)
         var evaluated = 0, met = 0
+        let branchRules = OrgLifeCompliance.RuleSet(rules: settings.orgLifeRules, orgType: .branch)
         for b in branches {
             let due = b.termDue(today: ctx.today)
             let share = settings.since == nil ? nil
-                : OrgLifeCompliance.share(OrgLifeCompliance.calendar(orgType: b.orgType, year: year, records: records[b.id] ?? [], rules: settings.orgLifeRules,
-                                                                     today: ctx.today, since: settings.since, founded: b.foundedOn.flatMap(Day.init(iso:))))
+                : OrgLifeCompliance.share(year: year, tally: tallies[b.id] ?? .init(), rules: branchRules,
+                                          today: ctx.today, since: settings.since, founded: b.foundedOn.flatMap(Day.init(iso:)))
             let facts = BranchFacts(termOverdue: due.status == .unknown ? nil : due.isOverdue, termDue: due.dueDate, secretary: b.secretary,
                                     market: imported ? (market[b.id] ?? .clear) : nil, meetingsCompliance: share)
             for c in checks {
@@ -52,7 +54,7 @@ enum YearEvaluation {
             }
         }
         phase("criteria")
-        let units = try await RatingResults.units(year: year, ctx: ctx)
+        let units = try await RatingResults.units(year: year, ctx: ctx, orgs: ctx.scope.roots(for: .readOrgs) == nil ? orgs : nil, standings: standings)
         phase("units")
         return Summary(year: year, branches: branches.count, units: units.count, criteriaEvaluated: evaluated, criteriaMet: met,
                        modelOrgans: units.filter(\.verdict.isModel).count,

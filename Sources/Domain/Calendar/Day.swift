@@ -12,12 +12,23 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
         self.year = year; self.month = month; self.day = day
     }
 
-    /// Parses strictly `YYYY-MM-DD`.
+    /// Parses strictly `YYYY-MM-DD` (byte by byte: a province's evaluation parses a few hundred
+    /// thousand of these).
     public init?(iso: String) {
-        let parts = iso.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
+        var text = iso
+        text.makeContiguousUTF8()
+        let parsed: (Int, Int, Int)?? = text.utf8.withContiguousStorageIfAvailable { b in
+            guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return nil }
+            var y = 0, m = 0, d = 0
+            for i in 0..<10 where i != 4 && i != 7 {
+                let c = b[i]
+                guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") else { return nil }
+                let n = Int(c - UInt8(ascii: "0"))
+                if i < 4 { y = y * 10 + n } else if i < 7 { m = m * 10 + n } else { d = d * 10 + n }
+            }
+            return (y, m, d)
+        }
+        guard let (y, m, d) = parsed ?? nil else { return nil }
         self.init(year: y, month: m, day: d)
     }
 

@@ -46,6 +46,30 @@ public enum MeetingType: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// This type's bit in a tally's type set (by its place in `allCases`; the stored text uses raw values).
+    public var bit: UInt16 {
+        switch self {
+        case .generalMeeting: return 1 << 0
+        case .committeeMeeting: return 1 << 1
+        case .groupMeeting: return 1 << 2
+        case .partyLecture: return 1 << 3
+        case .themeDay: return 1 << 4
+        case .study: return 1 << 5
+        case .centralGroupStudy: return 1 << 6
+        case .specialStudy: return 1 << 7
+        case .democraticLife: return 1 << 8
+        case .orgLifeMeeting: return 1 << 9
+        case .democraticAppraisal: return 1 << 10
+        case .talk: return 1 << 11
+        }
+    }
+
+    public static func bits<S: Sequence>(_ types: S) -> UInt16 where S.Element == MeetingType {
+        types.reduce(0) { $0 | $1.bit }
+    }
+
+    public static func from(bits: UInt16) -> [MeetingType] { allCases.filter { bits & $0.bit != 0 } }
+
     /// The types an org of this kind usually records (a form offers these first).
     public static func usual(for org: OrgType) -> [MeetingType] {
         switch org {
@@ -140,14 +164,101 @@ public enum OrgLifeCompliance {
         public init(day: Day, types: Set<MeetingType>) { self.day = day; self.types = types }
     }
 
+    /// One org's meetings of one year, counted by month and by the set of types recorded
+    /// together: all that R-18 reads (every rule counts whole months or quarters). Kept per org
+    /// and year beside the meetings (`meeting_tallies`), so a committee's 20,000 calendars read
+    /// 20,000 short rows instead of a quarter of a million meetings.
+    public struct Tally: Sendable, Equatable {
+        public struct Entry: Sendable, Equatable {
+            public var month: Int
+            /// The types as a bit set (`MeetingType.bit`).
+            public var types: UInt16
+            public var count: Int
+        }
+        /// Sorted by month, then types; one entry per (month, types).
+        public private(set) var entries: [Entry] = []
+
+        public init() {}
+
+        /// The tally of the records that fall in `year` (the others are ignored).
+        public init(records: [Record], year: Int) {
+            for r in records where r.day.year == year { add(month: r.day.month, types: MeetingType.bits(r.types)) }
+        }
+
+        public mutating func add(month: Int, types: UInt16, count: Int = 1) {
+            guard (1...12).contains(month), types != 0, count > 0 else { return }
+            let key = (month, types)
+            if let i = entries.firstIndex(where: { ($0.month, $0.types) == key }) { entries[i].count += count; return }
+            let at = entries.firstIndex { ($0.month, $0.types) > key } ?? entries.endIndex
+            entries.insert(Entry(month: month, types: types, count: count), at: at)
+        }
+
+        public var isEmpty: Bool { entries.isEmpty }
+
+        /// Per month (index 1…12), the meetings with any of `types`.
+        public func monthly(_ types: UInt16) -> [Int] {
+            var out = [Int](repeating: 0, count: 13)
+            for e in entries where e.types & types != 0 { out[e.month] += e.count }
+            return out
+        }
+
+        /// The stored text: `month:bits:count` joined by `;` (`MeetingType.bit` is a fixed table,
+        /// independent of the order of the enum's cases), e.g. `3:27:1;4:18:2`.
+        public var encoded: String {
+            entries.map { "\($0.month):\($0.types):\($0.count)" }.joined(separator: ";")
+        }
+
+        /// Reads `encoded`; nil when the text is not a tally. Read byte by byte: a province's
+        /// year is 20,000 of these.
+        public init?(encoded text: String) {
+            var fields = (0, 0, 0), at = 0, digits = 0
+            func flush() -> Bool {
+                guard at == 2, digits > 0, (1...12).contains(fields.0), fields.1 > 0, fields.1 <= Int(UInt16.max), fields.2 > 0 else { return false }
+                let e = Entry(month: fields.0, types: UInt16(fields.1), count: fields.2)
+                // the stored text is sorted and unique; anything else goes through `add`
+                if let last = entries.last, (last.month, last.types) >= (e.month, e.types) { add(month: e.month, types: e.types, count: e.count) }
+                else { entries.append(e) }
+                fields = (0, 0, 0); at = 0; digits = 0
+                return true
+            }
+            for c in text.utf8 {
+                switch c {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    let d = Int(c - UInt8(ascii: "0"))
+                    switch at {
+                    case 0: fields.0 = fields.0 * 10 + d
+                    case 1: fields.1 = fields.1 * 10 + d
+                    default: fields.2 = fields.2 * 10 + d
+                    }
+                    digits += 1
+                    if digits > 9 { return nil }
+                case UInt8(ascii: ":"):
+                    guard digits > 0, at < 2 else { return nil }
+                    at += 1; digits = 0
+                case UInt8(ascii: ";"):
+                    guard flush() else { return nil }
+                default: return nil
+                }
+            }
+            // the last entry has no `;` after it
+            if text.utf8.last.map({ $0 != UInt8(ascii: ";") }) == true { guard flush() else { return nil } }
+        }
+    }
+
     public struct RuleResult: Sendable, Equatable {
         public var key: String
         public var label: String
         public var status: Status
         public var count: Int
         public var required: Int
-        /// "本月2/2", "本季度0/1".
-        public var detail: String
+        /// The rule's quarter (1–4) for a quarterly rule, nil for a monthly one.
+        public var quarter: Int?
+        /// "本月2/2", "第2季度0/1", "本月不要求" (formatted when shown: a committee's
+        /// calendars hold hundreds of thousands of these).
+        public var detail: String {
+            if let q = quarter { return "第\(q)季度\(count)/\(required)" }
+            return status == .notApplicable ? "本月不要求" : "本月\(count)/\(required)"
+        }
     }
 
     public struct Month: Sendable, Equatable {
@@ -163,59 +274,105 @@ public enum OrgLifeCompliance {
     /// months that have not begun are pending.
     public static func calendar(orgType: OrgType, year: Int, records: [Record], rules: [FrequencyRule],
                                 today: Day, since: Day? = nil, founded: Day? = nil) -> [Month] {
-        let applicable = rules.filter { $0.enabled && $0.orgTypes.contains(orgType) }
-        return (1...12).map { m in month(m, year: year, records: records, applicable: applicable, today: today, since: since, founded: founded) }
+        calendar(orgType: orgType, year: year, tally: Tally(records: records, year: year), rules: rules, today: today, since: since, founded: founded)
     }
 
-    /// One month of `calendar`: it reads only the records of the month's quarter (a committee's
-    /// dashboard asks for one month of 20,000 orgs).
-    public static func month(_ m: Int, orgType: OrgType, year: Int, records: [Record], rules: [FrequencyRule],
-                             today: Day, since: Day? = nil, founded: Day? = nil) -> Month {
-        month(m, year: year, records: records, applicable: rules.filter { $0.enabled && $0.orgTypes.contains(orgType) },
-              today: today, since: since, founded: founded)
+    /// The enabled rules for one org type with their types as bits, worked out once for many orgs.
+    public struct RuleSet: Sendable {
+        let applicable: [FrequencyRule]
+        let bits: [UInt16]
+        public init(rules: [FrequencyRule], orgType: OrgType) {
+            applicable = rules.filter { $0.enabled && $0.orgTypes.contains(orgType) }
+            bits = applicable.map { MeetingType.bits($0.types) }
+        }
+        func counts(_ tally: Tally) -> [[Int]] { bits.map { tally.monthly($0) } }
     }
 
-    /// The quarter's first and last day for month `m` (the records `month` reads).
-    public static func quarter(of m: Int, year: Int) -> (first: Day, last: Day) {
-        let lastMonth = (m - 1) / 3 * 3 + 3
-        return (Day(year: year, month: lastMonth - 2, day: 1)!, Day(year: year, month: lastMonth, day: Day.daysIn(month: lastMonth, year: year))!)
+    /// `calendar` from the year's tally (what the services read).
+    public static func calendar(orgType: OrgType, year: Int, tally: Tally, rules: [FrequencyRule],
+                                today: Day, since: Day? = nil, founded: Day? = nil) -> [Month] {
+        calendar(year: year, tally: tally, rules: RuleSet(rules: rules, orgType: orgType), today: today, since: since, founded: founded)
     }
 
-    static func month(_ m: Int, year: Int, records: [Record], applicable: [FrequencyRule], today: Day, since: Day?, founded: Day?) -> Month {
-        let first = Day(year: year, month: m, day: 1)!
+    public static func calendar(year: Int, tally: Tally, rules: RuleSet, today: Day, since: Day? = nil, founded: Day? = nil) -> [Month] {
+        let counts = rules.counts(tally)
+        return (1...12).map { m in month(m, year: year, counts: counts, applicable: rules.applicable, today: today, since: since, founded: founded) }
+    }
+
+    /// One month of `calendar` (a committee's dashboard asks for one month of 20,000 orgs).
+    public static func month(_ m: Int, year: Int, tally: Tally, rules: RuleSet, today: Day, since: Day? = nil, founded: Day? = nil) -> Month {
+        month(m, year: year, counts: rules.counts(tally), applicable: rules.applicable, today: today, since: since, founded: founded)
+    }
+
+    /// The share of compliant months of the year from the tally (the five-star criterion over a
+    /// whole province).
+    /// `share(calendar(…))` without building the calendar: the months' statuses only.
+    public static func share(year: Int, tally: Tally, rules: RuleSet, today: Day, since: Day? = nil, founded: Day? = nil) -> Double? {
+        let counts = rules.counts(tally)
+        var met = 0, missing = 0
+        for m in 1...12 {
+            switch monthStatus(m, year: year, counts: counts, applicable: rules.applicable, today: today, since: since, founded: founded) {
+            case .met: met += 1
+            case .missing: missing += 1
+            default: break
+            }
+        }
+        return met + missing == 0 ? nil : Double(met) / Double(met + missing)
+    }
+
+    /// A month that is not assessed: before `since`, before the org was founded, or not begun.
+    static func unassessed(_ m: Int, year: Int, today: Day, since: Day?, founded: Day?) -> Status? {
         let last = Day(year: year, month: m, day: Day.daysIn(month: m, year: year))!
-        if let s = since, last < s { return Month(year: year, month: m, status: .notApplicable, rules: []) }
-        if let f = founded, last < f { return Month(year: year, month: m, status: .notApplicable, rules: []) }
-        if first > today { return Month(year: year, month: m, status: .upcoming, rules: []) }
-        let results = applicable.map { rule -> RuleResult in
-            evaluate(rule, year: year, month: m, first: first, last: last, records: records, today: today)
+        if let s = since, last < s { return .notApplicable }
+        if let f = founded, last < f { return .notApplicable }
+        if Day(year: year, month: m, day: 1)! > today { return .upcoming }
+        return nil
+    }
+
+    /// `counts[i][m]`: the meetings of month m that count for rule `applicable[i]`.
+    static func month(_ m: Int, year: Int, counts: [[Int]], applicable: [FrequencyRule], today: Day, since: Day?, founded: Day?) -> Month {
+        if let s = unassessed(m, year: year, today: today, since: since, founded: founded) { return Month(year: year, month: m, status: s, rules: []) }
+        var results: [RuleResult] = []
+        results.reserveCapacity(applicable.count)
+        for (i, rule) in applicable.enumerated() {
+            let r = evaluate(rule, year: year, month: m, counts: counts[i], today: today)
+            results.append(RuleResult(key: rule.key, label: rule.label, status: r.status, count: r.count, required: rule.minCount, quarter: r.quarter))
         }
         return Month(year: year, month: m, status: overall(results.map(\.status)), rules: results)
     }
 
-    static func evaluate(_ rule: FrequencyRule, year: Int, month m: Int, first: Day, last: Day, records: [Record], today: Day) -> RuleResult {
-        func count(_ from: Day, _ to: Day) -> Int {
-            records.filter { $0.day >= from && $0.day <= to && !$0.types.isDisjoint(with: rule.types) }.count
+    /// `month(…).status` without its rule results.
+    static func monthStatus(_ m: Int, year: Int, counts: [[Int]], applicable: [FrequencyRule], today: Day, since: Day?, founded: Day?) -> Status {
+        if let s = unassessed(m, year: year, today: today, since: since, founded: founded) { return s }
+        var missing = false, pending = false, met = false     // `overall`, without the array
+        for (i, rule) in applicable.enumerated() {
+            switch evaluate(rule, year: year, month: m, counts: counts[i], today: today).status {
+            case .missing: missing = true
+            case .pending: pending = true
+            case .met: met = true
+            default: break
+            }
         }
+        return missing ? .missing : pending ? .pending : met ? .met : .notApplicable
+    }
+
+    static func evaluate(_ rule: FrequencyRule, year: Int, month m: Int, counts: [Int], today: Day) -> (status: Status, count: Int, quarter: Int?) {
         switch rule.period {
         case .month, .months:
-            if rule.period == .months && !rule.months.contains(m) {
-                return RuleResult(key: rule.key, label: rule.label, status: .notApplicable, count: 0, required: rule.minCount, detail: "本月不要求")
-            }
-            let n = count(first, last)
-            let status: Status = n >= rule.minCount ? .met : (last < today ? .missing : .pending)
-            return RuleResult(key: rule.key, label: rule.label, status: status, count: n, required: rule.minCount, detail: "本月\(n)/\(rule.minCount)")
+            if rule.period == .months && !rule.months.contains(m) { return (.notApplicable, 0, nil) }
+            let last = Day(year: year, month: m, day: Day.daysIn(month: m, year: year))!
+            let n = counts[m]
+            return (n >= rule.minCount ? .met : (last < today ? .missing : .pending), n, nil)
         case .quarter:
             let q = (m - 1) / 3
-            let qFirst = Day(year: year, month: q * 3 + 1, day: 1)!
             let qLastMonth = q * 3 + 3
             let qLast = Day(year: year, month: qLastMonth, day: Day.daysIn(month: qLastMonth, year: year))!
-            let n = count(qFirst, qLast)
+            let n = counts[q * 3 + 1] + counts[q * 3 + 2] + counts[q * 3 + 3]
             let status: Status
             if n >= rule.minCount { status = .met }
             else if m != qLastMonth { status = .notDue }
             else { status = qLast < today ? .missing : .pending }
-            return RuleResult(key: rule.key, label: rule.label, status: status, count: n, required: rule.minCount, detail: "第\(q + 1)季度\(n)/\(rule.minCount)")
+            return (status, n, q + 1)
         }
     }
 
