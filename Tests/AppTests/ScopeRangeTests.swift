@@ -48,6 +48,41 @@ import Domain
         }
     }
 
+    @Test func r6_r7_r18_theWholeDatabaseEvaluationIsThePerBranchEvaluation() async throws {
+        try await withTestApp { t in
+            let orgModels = try await OrgModel.query(on: t.db).all()
+            try await DemoData.seedRecords(t.app, ctx: Commands.ctx(t.app), byCode: Dictionary(uniqueKeysWithValues: orgModels.map { ($0.code, $0) }))
+            let ctx = Commands.ctx(t.app)
+            var settings = try await RecordSettings.load(on: t.db)
+            settings.orgLifeSince = "2026-01-01"
+            try await RecordSettings.save(settings, ctx: ctx)
+            let year = 2026
+            // B1's evaluation: plain rows, kept tallies, reads started together, R-7 beside the criteria
+            let summary = try await YearEvaluation.run(year: year, ctx: ctx)
+            // the same figures as a rating's own page works them out, one branch at a time
+            let scheme = RatingScheme.nanyang
+            let checks = Star.allCases.flatMap { scheme.criteria(of: $0) }.compactMap(\.check)
+            var evaluated = 0, met = 0, withShare = 0
+            let branches = try await OrgModel.query(on: t.db).filter(\.$type == OrgType.branch.rawValue).filter(\.$status == OrgStatus.active.rawValue).all()
+            for b in branches {
+                let facts = try await RatingService.facts(branch: b, year: year, scheme: scheme, ctx: ctx)
+                if facts.meetingsCompliance != nil { withShare += 1 }
+                for c in checks {
+                    evaluated += 1
+                    if c.evaluate(facts, requested: StarSet(Star.allCases)).met == true { met += 1 }
+                }
+            }
+            #expect(withShare > 0, "the branches' organizational life is part of the criteria")
+            #expect(summary.branches == branches.count)
+            #expect(summary.criteriaEvaluated == evaluated)
+            #expect(summary.criteriaMet == met)
+            let units = try await RatingResults.units(year: year, ctx: ctx)
+            #expect(summary.units == units.count && summary.units > 0)
+            #expect(summary.modelOrgans == units.filter(\.verdict.isModel).count)
+            #expect(summary.stars == units.reduce(0) { $0 + $1.branches.reduce(0) { $0 + $1.effective.level } })
+        }
+    }
+
     @Test func r18_theDashboardsMonthCountIsTheHeatMapsCount() async throws {
         try await withTestApp { t in
             let orgModels = try await OrgModel.query(on: t.db).all()

@@ -5,7 +5,7 @@ import Domain
 /// B1 of the benchmarks (issue 7): one year's evaluation over the whole database, as the
 /// results pages compute it: every branch's computed criteria (term, secretary, 市场主体评,
 /// organizational-life compliance), its level under R-6, and every unit's model-organ verdict
-/// . Reads in bulk: the orgs once, the year's meetings in chunks, the scores once.
+/// . Reads in bulk and together: the orgs, the standings and the year's meeting tallies once.
 enum YearEvaluation {
     struct Summary: Content {
         var year: Int
@@ -16,7 +16,8 @@ enum YearEvaluation {
         var modelOrgans: Int
         var stars: Int
         var seconds: Double
-        /// Where the time went (seconds): orgs, market, meetings, criteria, units.
+        /// Where the time went (seconds): read (orgs, settings, 市场主体评 standings and meeting
+        /// tallies, read together), criteria (while R-7 runs beside it), units (R-7's remainder).
         var phases: [String: Double]
     }
 
@@ -26,17 +27,21 @@ enum YearEvaluation {
         var phases: [String: Double] = [:]
         var mark = Date()
         func phase(_ name: String) { let now = Date(); phases[name, default: 0] += now.timeIntervalSince(mark); mark = now }
-        let orgs = try await OrgNode.all(under: nil, includeClosed: false, on: db)
+        // the reads do not depend on each other: started together, the database works on one while
+        // this process decodes another (PostgreSQL serves them on separate pooled connections)
+        async let orgsRead = OrgNode.all(under: nil, includeClosed: false, on: db)
+        async let settingsRead = RecordSettings.load(on: db)
+        async let standingsRead = RatingService.marketStandings(year: year, on: db)
+        async let talliesRead = MeetingTallies.ofYear(year, on: db)
+        let (orgs, settings, standings, yearTallies) = try await (orgsRead, settingsRead, standingsRead, talliesRead)
+        let tallies = settings.since == nil ? [:] : yearTallies
         let branches = orgs.filter { $0.orgType == .branch }
-        phase("orgs")
-        let settings = try await RecordSettings.load(on: db)
         let scheme = RatingScheme.nanyang
-        let standings = try await RatingService.marketStandings(year: year, on: db)
         let market = standings.mapValues { StarRating.market($0, thresholds: scheme.thresholds) }
         let imported = !market.isEmpty
-        phase("market")
-        let tallies = settings.since == nil ? [:] : try await MeetingTallies.ofYear(year, on: db)
-        phase("meetings")
+        phase("read")
+        // R-7 (which reads the year's ratings) runs beside the criteria
+        async let unitsRun = RatingResults.units(year: year, ctx: ctx, orgs: ctx.scope.roots(for: .readOrgs) == nil ? orgs : nil, standings: standings)
         let checks = Star.allCases.flatMap { scheme.criteria(of: $0) }.compactMap(\.check)
         let all = StarSet(Star.allCases)
         var evaluated = 0, met = 0
@@ -54,7 +59,7 @@ enum YearEvaluation {
             }
         }
         phase("criteria")
-        let units = try await RatingResults.units(year: year, ctx: ctx, orgs: ctx.scope.roots(for: .readOrgs) == nil ? orgs : nil, standings: standings)
+        let units = try await unitsRun
         phase("units")
         return Summary(year: year, branches: branches.count, units: units.count, criteriaEvaluated: evaluated, criteriaMet: met,
                        modelOrgans: units.filter(\.verdict.isModel).count,
