@@ -95,3 +95,25 @@ import Foundation
         #expect(Day(iso: "2024-02-29")!.adding(years: 3).iso == "2027-02-28")
     }
 }
+
+/// Imports and forms trim the same spaces however the text is made.
+@Suite struct TrimmingTests {
+    @Test func trimmingIsTheCharacterByCharacterRule() {
+        let spaces: [Character] = [" ", "\t", "\n", "\r", "\r\n", "\u{3000}", "\u{00A0}", "\u{FEFF}"]
+        func slow(_ s: String) -> String {
+            var t = Substring(s)
+            while let f = t.first, spaces.contains(f) { t = t.dropFirst() }
+            while let l = t.last, spaces.contains(l) { t = t.dropLast() }
+            return String(t)
+        }
+        let pieces = ["王建国", "a", "1", "张", "\u{3000}", " ", "\t", "\r\n", "\u{00A0}", "\u{FEFF}", "é", "囗", "〇", "ＡＢ", "\u{3400}", "x\u{0301}"]
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<5_000 {
+            let s = (0..<Int.random(in: 0...5, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+            #expect(s.trimmingSpaces == slow(s), "\(Array(s.unicodeScalars))")
+            #expect(s[...].trimmingSpaces == slow(s))
+        }
+        #expect("\u{3000}王建国 ".trimmingSpaces == "王建国")
+        #expect("".trimmingSpaces == "")
+    }
+}

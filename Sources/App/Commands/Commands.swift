@@ -111,9 +111,10 @@ struct ImportCommand: AsyncCommand {
         guard let data = FileManager.default.contents(atPath: signature.file) else { throw ConfigError("读不到文件 \(signature.file)") }
         let table = try Spreadsheet.read(data)
         let ctx = Commands.ctx(context.application)
-        // a batch job on its own: a large page cache keeps a province's indexes in memory while
-        // hundreds of thousands of rows go in (the server keeps 32 MB per connection)
-        try await SQLitePragmas.apply(context.application, cacheMB: 512)
+        // a batch job on its own: a large page cache keeps a province's indexes and the new rows in
+        // memory until the commit (the server keeps 32 MB per connection). 1.5 GB holds a 500,000-row
+        // import without spilling pages to the WAL mid-transaction; DANGJIAN_IMPORT_CACHE_MB lowers it.
+        try await SQLitePragmas.apply(context.application, cacheMB: Int(Environment.get("DANGJIAN_IMPORT_CACHE_MB") ?? "") ?? 1536)
         BatchMemory.keepFreedMemory()
         let started = Date()
         do {
