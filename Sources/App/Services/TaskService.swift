@@ -121,18 +121,18 @@ enum FilingService {
         ["year": String(f.year), "kind": f.kindValue.label, "title": f.title, "holder": f.holder ?? "", "items": f.itemList.joined(separator: "；"), "filedOn": f.filedOn ?? ""]
     }
 
-    struct OrgStatus: Sendable { var org: OrgModel; var duties: YearlyFiling.Status; var plan: YearlyFiling.Status? }
+    struct OrgStatus: Sendable { var org: OrgNode; var duties: YearlyFiling.Status; var plan: YearlyFiling.Status? }
 
     /// flags: per org in scope that owes lists (party groups, organ committees,
     /// branches), whether its responsibility list and (branches) its theme-day plan came in time.
     static func statuses(year: Int, today: Day, ctx: Ctx) async throws -> [OrgStatus] {
-        let orgs = try await OrgModel.query(on: ctx.db).inScope(ctx.scope.roots(for: .readRecords), path: \.$path)
-            .filter(\.$status == OrgStatus_.active.rawValue)
-            .filter(\.$type ~~ [OrgType.partyGroup, .organCommittee, .generalBranch, .branch].map(\.rawValue)).sort(\.$path).all()
+        // plain rows: a committee's scope is 20,000 orgs
+        let owing: Set<OrgType> = [.partyGroup, .organCommittee, .generalBranch, .branch]
+        let orgs = try await OrgNode.all(under: ctx.scope.roots(for: .readRecords), includeClosed: false, on: ctx.db).filter { owing.contains($0.orgType) }
         // by org: a province's year is 20,000 orgs and twice as many filings
         let filings = Dictionary(grouping: try await list(ctx: ctx, year: year, org: nil), by: \.orgID)
-        func first(_ o: OrgModel, _ k: FilingModel.Kind) -> (Bool, Day?) {
-            let fs = (filings[o.id!] ?? []).filter { $0.kindValue == k }
+        func first(_ o: OrgNode, _ k: FilingModel.Kind) -> (Bool, Day?) {
+            let fs = (filings[o.id] ?? []).filter { $0.kindValue == k }
             let filed = fs.compactMap(\.filedDay).min()
             return (!fs.isEmpty, filed)
         }
