@@ -1,6 +1,5 @@
 import Fluent
 import SQLKit
-import SQLiteNIO
 import Foundation
 import Domain
 
@@ -55,38 +54,19 @@ enum MeetingTallies {
             return try await ofYear(year, on: db).filter { wanted.contains($0.key) }
         }
         var out: [UUID: OrgLifeCompliance.Tally] = [:]
-        if let lite = db as? any SQLiteDatabase {
-            // straight from the driver's rows (no decoding column by column through SQLKit)
-            func read(_ sql: String, _ binds: [SQLiteData]) async throws {
-                for r in try await lite.rows(sql, binds) {
-                    guard let org = r.column("org_id")?.uuidValue, let text = r.column("tally")?.string,
-                          let t = OrgLifeCompliance.Tally(encoded: text) else { continue }
-                    out[org] = t
-                }
-            }
-            if let ids = orgIDs {
-                for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
-                    let marks = (0..<chunk.count).map { "?\($0 + 2)" }.joined(separator: ",")
-                    try await read("SELECT org_id, tally FROM \(schema) WHERE year = ?1 AND org_id IN (\(marks))",
-                                   [.integer(year)] + chunk.map { BulkInsert.Value.uuid($0).sqlite })
-                }
-            } else {
-                try await read("SELECT org_id, tally FROM \(schema) WHERE year = ?1", [.integer(year)])
-            }
-            return out
-        }
-        struct Row: Decodable { let org_id: UUID; let tally: String }
         func read(_ q: SQLSelectBuilder) async throws {
-            for r in try await q.all(decoding: Row.self) {
-                if let t = OrgLifeCompliance.Tally(encoded: r.tally) { out[r.org_id] = t }
+            for r in try await q.plainRows() {
+                guard let org = r.uuid("org_id"), let text = r.string("tally"), let t = OrgLifeCompliance.Tally(encoded: text) else { continue }
+                out[org] = t
             }
         }
+        func select() -> SQLSelectBuilder { db.sql.select().column("org_id").column("tally").from(schema).where("year", .equal, year) }
         if let ids = orgIDs {
             for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
-                try await read(db.sql.select().column("org_id").column("tally").from(schema).where("year", .equal, year).where("org_id", .in, chunk))
+                try await read(select().where("org_id", .in, chunk))
             }
         } else {
-            try await read(db.sql.select().column("org_id").column("tally").from(schema).where("year", .equal, year))
+            try await read(select())
         }
         return out
     }

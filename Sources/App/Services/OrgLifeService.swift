@@ -1,6 +1,5 @@
 import Vapor
 import Fluent
-import SQLiteNIO
 import SQLKit
 import Domain
 
@@ -139,33 +138,20 @@ enum OrgLifeService {
 
     /// Every org's meetings between two days in one read (what the tallies are rebuilt from).
     static func records(from: Day, to: Day, on db: any Database) async throws -> [UUID: [OrgLifeCompliance.Record]] {
-        // SQLite: straight from the driver's rows (a province's year is 230,000 meetings; decoding
-        // them column by column through SQLKit took seconds)
-        if let lite = db as? any SQLiteDatabase {
-            let rows = try await lite.rows("SELECT org_id, date, types FROM meetings WHERE date >= ?1 AND date <= ?2",
-                                            [.text(from.iso), .text(to.iso)])
-            var out: [UUID: [OrgLifeCompliance.Record]] = [:]
-            var typeCache: [String: Set<MeetingType>] = [:]
-            for r in rows {
-                guard let org = r.column("org_id")?.uuidValue, let date = r.column("date")?.string, let day = Day(iso: date) else { continue }
-                let raw = r.column("types")?.string ?? ""
-                let types: Set<MeetingType>
-                if let t = typeCache[raw] { types = t } else {
-                    types = Set(raw.split(separator: ",").compactMap { MeetingType(rawValue: String($0)) })
-                    typeCache[raw] = types
-                }
-                out[org, default: []].append(.init(day: day, types: types))
-            }
-            return out
-        }
+        // plain rows: a province's year is 230,000 meetings
         let rows = try await db.sql.select().column("org_id").column("date").column("types").from(MeetingModel.schema)
-            .where("date", .greaterThanOrEqual, from.iso).where("date", .lessThanOrEqual, to.iso).all()
+            .where("date", .greaterThanOrEqual, from.iso).where("date", .lessThanOrEqual, to.iso).plainRows()
         var out: [UUID: [OrgLifeCompliance.Record]] = [:]
+        var typeCache: [String: Set<MeetingType>] = [:]
         for r in rows {
-            guard let org = try? r.decode(column: "org_id", as: UUID.self), let date = try? r.decode(column: "date", as: String.self),
-                  let day = Day(iso: date) else { continue }
-            let types = ((try? r.decode(column: "types", as: String.self)) ?? "").split(separator: ",").compactMap { MeetingType(rawValue: String($0)) }
-            out[org, default: []].append(.init(day: day, types: Set(types)))
+            guard let org = r.uuid("org_id"), let date = r.string("date"), let day = Day(iso: date) else { continue }
+            let raw = r.string("types") ?? ""
+            let types: Set<MeetingType>
+            if let t = typeCache[raw] { types = t } else {
+                types = Set(raw.split(separator: ",").compactMap { MeetingType(rawValue: String($0)) })
+                typeCache[raw] = types
+            }
+            out[org, default: []].append(.init(day: day, types: types))
         }
         return out
     }
