@@ -46,7 +46,8 @@ public enum MeetingType: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    /// This type's bit in a tally's type set (by its place in `allCases`; the stored text uses raw values).
+    /// This type's bit in a tally's type set. A fixed table, stored in `meeting_tallies`: a new type
+    /// takes the next free bit, and none may change.
     public var bit: UInt16 {
         switch self {
         case .generalMeeting: return 1 << 0
@@ -67,8 +68,6 @@ public enum MeetingType: String, Sendable, CaseIterable, Codable {
     public static func bits<S: Sequence>(_ types: S) -> UInt16 where S.Element == MeetingType {
         types.reduce(0) { $0 | $1.bit }
     }
-
-    public static func from(bits: UInt16) -> [MeetingType] { allCases.filter { bits & $0.bit != 0 } }
 
     /// The types an org of this kind usually records (a form offers these first).
     public static func usual(for org: OrgType) -> [MeetingType] {
@@ -305,8 +304,7 @@ public enum OrgLifeCompliance {
     }
 
     /// The share of compliant months of the year from the tally (the five-star criterion over a
-    /// whole province).
-    /// `share(calendar(…))` without building the calendar: the months' statuses only.
+    /// whole province): `share(calendar(…))` without building the calendar, the months' statuses only.
     public static func share(year: Int, tally: Tally, rules: RuleSet, today: Day, since: Day? = nil, founded: Day? = nil) -> Double? {
         let counts = rules.counts(tally)
         var met = 0, missing = 0
@@ -344,16 +342,7 @@ public enum OrgLifeCompliance {
     /// `month(…).status` without its rule results.
     static func monthStatus(_ m: Int, year: Int, counts: [[Int]], applicable: [FrequencyRule], today: Day, since: Day?, founded: Day?) -> Status {
         if let s = unassessed(m, year: year, today: today, since: since, founded: founded) { return s }
-        var missing = false, pending = false, met = false     // `overall`, without the array
-        for (i, rule) in applicable.enumerated() {
-            switch evaluate(rule, year: year, month: m, counts: counts[i], today: today).status {
-            case .missing: missing = true
-            case .pending: pending = true
-            case .met: met = true
-            default: break
-            }
-        }
-        return missing ? .missing : pending ? .pending : met ? .met : .notApplicable
+        return overall(applicable.indices.lazy.map { evaluate(applicable[$0], year: year, month: m, counts: counts[$0], today: today).status })
     }
 
     static func evaluate(_ rule: FrequencyRule, year: Int, month m: Int, counts: [Int], today: Day) -> (status: Status, count: Int, quarter: Int?) {
@@ -376,11 +365,18 @@ public enum OrgLifeCompliance {
         }
     }
 
-    static func overall(_ s: [Status]) -> Status {
-        if s.contains(.missing) { return .missing }
-        if s.contains(.pending) { return .pending }
-        if s.contains(.met) { return .met }
-        return .notApplicable
+    /// A month's status from its rules': any missing, else any pending, else any met.
+    static func overall<S: Sequence>(_ statuses: S) -> Status where S.Element == Status {
+        var missing = false, pending = false, met = false
+        for s in statuses {
+            switch s {
+            case .missing: missing = true
+            case .pending: pending = true
+            case .met: met = true
+            default: break
+            }
+        }
+        return missing ? .missing : pending ? .pending : met ? .met : .notApplicable
     }
 
     /// The share of compliant months among the months that have been decided (met or
