@@ -82,6 +82,68 @@ import Domain
         #expect(other.next().uuidString > ids.last!.uuidString, "a later batch sorts after")
     }
 
+    @Test func idsWrittenByteByByteAreFoundationsText() {
+        for u in [UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)), UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255))]
+            + (0..<2_000).map({ _ in UUID() }) {
+            #expect(u.text() == u.uuidString)
+            #expect(u.text(lowercase: true) == u.uuidString.lowercased())
+        }
+    }
+
+    @Test func rowsWrittenInBulkReadBackAsFluentWritesThemAndAFailingRowKeepsNothing() async throws {
+        try await withTestApp { t in
+            let b03 = try await t.org("ZR-B03")
+            let before = try await MemberModel.query(on: t.db).count()
+            let at = Date(timeIntervalSince1970: 1_796_000_000.25)
+            let ids = (0..<4_100).map { _ in UUID() }      // on PostgreSQL three statements of 2,000 rows
+            @Sendable func row(_ i: Int, _ id: UUID) -> BulkInsert.Row {
+                [.uuid(id), .text(["", "张三", "emoji 🇨🇳 \"引号\"\n换行", "x"][i % 4]), .text("female"), .text(nil), .text("full"), .text("2010-07-01"),
+                 .uuid(b03.id!), .text(b03.path), .uuid(nil), .text(i % 3 == 0 ? nil : "组织委员"), .text(""), .bool(i % 2 == 0), .bool(false), .date(at), .date(at)]
+            }
+            let rows = ids.enumerated().map { row($0, $1) }
+            try await t.db.transaction { db in try await BulkInsert.rows(db, into: MemberModel.schema, columns: BulkInsert.memberColumns, rows) }
+            #expect(try await MemberModel.query(on: t.db).count() == before + ids.count)
+            for i in [0, 1, 2, 3, 4_099] {
+                let m = try #require(try await MemberModel.find(ids[i], on: t.db))
+                #expect(m.name == ["", "张三", "emoji 🇨🇳 \"引号\"\n换行", "x"][i % 4])
+                #expect(m.birthDate == nil && m.joinDate == "2010-07-01" && m.$org.id == b03.id && m.orgPath == b03.path && m.$group.id == nil)
+                #expect(m.post == (i % 3 == 0 ? nil : "组织委员") && m.phone == "" && m.retired == (i % 2 == 0) && !m.hardship)
+                #expect(m.createdAt == at && m.updatedAt == at)
+            }
+            // a row the database refuses (a repeated id) in the last chunk: the transaction keeps none of them
+            let more = (0..<2_500).map { _ in UUID() } + [ids[7]]
+            let moreRows = more.enumerated().map { row($0, $1) }
+            await #expect(throws: (any Error).self) {
+                try await t.db.transaction { db in try await BulkInsert.rows(db, into: MemberModel.schema, columns: BulkInsert.memberColumns, moreRows) }
+            }
+            #expect(try await MemberModel.query(on: t.db).count() == before + ids.count)
+            #expect(try await MemberModel.find(more[0], on: t.db) == nil)
+        }
+    }
+
+    @Test func everyRowNamingAnOrgAlreadyRefusedIsReportedToo() async throws {
+        // a (branch, group) pair is placed once per import; each row that names it gets the verdict
+        try await withTestApp { t in
+            let token = try await t.token("zhibu")
+            let before = try await MemberModel.query(on: t.db).count()
+            var lines = ["姓名,性别,政治面貌,入党日期,所在支部编码,党小组编码"]
+            for i in 0..<6 {
+                let (org, group) = [("ZR-B01", ""), ("ZR-B02", ""), ("NO-SUCH", ""), ("ZR-B01", "ZR-B03-G1"), ("ZR-B01", ""), ("ZR-B02", "")][i]
+                lines.append("张\(i),男,正式党员,2010-01-01,\(org),\(group)")
+            }
+            lines.append(lines[3].replacingOccurrences(of: "张2", with: "张6"))
+            lines.append(lines[4].replacingOccurrences(of: "张3", with: "张7"))
+            let res = try await t.api(.POST, "/api/v1/members/import", token: token, raw: lines.joined(separator: "\n"), contentType: HTTPMediaType(type: "text", subType: "csv"))
+            #expect(res.status == .unprocessableEntity)
+            let rows = try #require(((try res.json())["error"] as? [String: Any])?["rows"] as? [[String: Any]])
+            let found = rows.map { "\($0["row"] as? Int ?? 0) \($0["message"] as? String ?? "")" }
+            let mismatch = "“\(try await t.org("ZR-B03-G1").name)”不是“\(try await t.org("ZR-B01").name)”下的党小组"
+            #expect(found == ["3 “国土空间规划科党支部”不在您的管理范围内", "4 所在支部“NO-SUCH”不存在", "5 \(mismatch)",
+                              "7 “国土空间规划科党支部”不在您的管理范围内", "8 所在支部“NO-SUCH”不存在", "9 \(mismatch)"], "\(found)")
+            #expect(try await MemberModel.query(on: t.db).count() == before)
+        }
+    }
+
     @Test func importPageListsEveryBadRowWithColumnAndReason() async throws {
         try await withTestApp { t in
             let b = try await t.login("zhibu")

@@ -91,6 +91,27 @@ import Testing
         #expect(e["phone"] == "手机号格式不正确，应为11位手机号")
         #expect(e["birthDate"] == "出生日期不能晚于2026-11-21")
     }
+
+    @Test func thePhoneRuleReadByteByByteIsTheCharacterRule() {
+        // the rule as first written, over Characters
+        func reference(_ p: String) -> Bool {
+            let digits = p.filter { $0 != "-" && $0 != " " }
+            guard digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return false }
+            if digits.first == "1" { return digits.count == 11 }
+            return digits.first == "0" && (10...12).contains(digits.count)
+        }
+        for p in ["13800001234", "138-0000-1234", "138 0000 1234", "0377-12345678", "010-1234567", "03771234567890", "1380000123",
+                  "138000012345", "２3800001234", "1380000123４", "+8613800001234", "", "-", "1-\u{301}3800001234", "2380000123", "0"] {
+            #expect(Privacy.isValidPhone(p) == reference(p), "\(p)")
+        }
+        var rng = SystemRandomNumberGenerator()
+        let alphabet = Array("0123456789-  1\t+x٣\u{301}")
+        for _ in 0..<5_000 {
+            let p = String((0..<Int.random(in: 0...14, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })
+            #expect(Privacy.isValidPhone(p) == reference(p), "\(p.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+        #expect(Privacy.isValidPhone("13800001234") && Privacy.isValidPhone("0377-12345678") && !Privacy.isValidPhone("12345"))
+    }
 }
 
 @Suite struct LockoutTests {

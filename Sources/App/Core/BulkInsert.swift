@@ -3,28 +3,16 @@ import SQLKit
 import SQLiteNIO
 import Foundation
 
-/// Multi-row INSERTs for imports: the values Fluent would store (ids as upper-case text on SQLite
-/// and `uuid` on PostgreSQL, dates as seconds since 1970, booleans as 0/1), without building a
-/// model per row. On SQLite the rows go straight to the driver as `SQLiteData` (no `Encodable`
-/// boxing, no SQLKit serialization per value: a 500,000-row import spent a third of its time there);
-/// on PostgreSQL through SQLKit. Chunked under the drivers' bind limits (SQLite 32,766, PostgreSQL 65,535).
+/// Rows written in bulk (imports, kept summaries): the values Fluent would store (ids as upper-case
+/// text on SQLite and `uuid` on PostgreSQL, dates as seconds since 1970, booleans as 0/1), without
+/// building a model per row. On SQLite through one prepared statement per chunk (`SQLiteBulk`);
+/// on PostgreSQL as multi-row INSERTs through SQLKit, 30,000 binds each (its limit is 65,535).
 enum BulkInsert {
     enum Value: Sendable {
         case text(String), uuid(UUID), date(Date), bool(Bool), int(Int), null
 
         static func text(_ s: String?) -> Value { s.map(Value.text) ?? .null }
         static func uuid(_ u: UUID?) -> Value { u.map(Value.uuid) ?? .null }
-
-        var sqlite: SQLiteData {
-            switch self {
-            case .text(let s): .text(s)
-            case .uuid(let u): .text(u.uuidString)          // what SQLiteDataEncoder makes of a UUID
-            case .date(let d): .float(d.timeIntervalSince1970)
-            case .bool(let b): .integer(b ? 1 : 0)
-            case .int(let i): .integer(i)
-            case .null: .null
-            }
-        }
 
         var sql: any SQLExpression {
             switch self {
@@ -39,39 +27,42 @@ enum BulkInsert {
     }
     typealias Row = [Value]
 
+    /// Rows made ready for the database they go to (on SQLite, `SQLiteRows`), so that a batch job
+    /// builds the next chunk on another core while this one is written.
+    struct Prepared: Sendable {
+        fileprivate enum Storage: Sendable { case sqlite(SQLiteRows), rows([Row]) }
+        fileprivate let storage: Storage
+        let count: Int
+
+        init(_ rows: [Row], width: Int, for db: any Database) {
+            count = rows.count
+            storage = db is any SQLiteDatabase ? .sqlite(SQLiteRows(rows, width: width)) : .rows(rows)
+        }
+    }
+
     static func rows(_ db: any Database, into table: String, columns: [String], _ rows: [Row]) async throws {
-        guard !rows.isEmpty else { return }
-        let per = max(1, 30_000 / max(1, columns.count))
-        if let lite = db as? any SQLiteDatabase {
-            let head = "INSERT INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ", ") + ") VALUES "
-            let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
-            var full: String?          // the statement for a whole slice, built once
+        try await insert(db, into: table, columns: columns, Prepared(rows, width: columns.count, for: db))
+    }
+
+    static func insert(_ db: any Database, into table: String, columns: [String], _ prepared: Prepared) async throws {
+        guard prepared.count > 0 else { return }
+        switch prepared.storage {
+        case .sqlite(let rows):
+            guard let lite = db as? any SQLiteDatabase else { preconditionFailure("BulkInsert: rows prepared for SQLite, written elsewhere") }
+            try await SQLiteBulk.insert(lite, into: table, columns: columns, rows)
+        case .rows(let rows):
+            let width = columns.count, per = max(1, 30_000 / max(1, width))
             var start = 0
             while start < rows.count {
                 let end = min(start + per, rows.count)
-                let sql: String
-                if end - start == per, let f = full { sql = f } else {
-                    sql = head + Array(repeating: tuple, count: end - start).joined(separator: ",")
-                    if end - start == per { full = sql }
-                }
-                var binds: [SQLiteData] = []
-                binds.reserveCapacity((end - start) * columns.count)
+                var q = db.sql.insert(into: table).columns(columns)
                 for r in rows[start..<end] {
-                    precondition(r.count == columns.count, "BulkInsert: row width \(r.count) ≠ \(columns.count) columns")
-                    for v in r { binds.append(v.sqlite) }
+                    precondition(r.count == width, "BulkInsert: row width \(r.count) ≠ \(width) columns")
+                    q = q.values(r.map(\.sql))
                 }
-                _ = try await lite.query(sql, binds)
+                try await q.run()
                 start = end
             }
-            return
-        }
-        var start = 0
-        while start < rows.count {
-            let end = min(start + per, rows.count)
-            var q = db.sql.insert(into: table).columns(columns)
-            for r in rows[start..<end] { q = q.values(r.map(\.sql)) }
-            try await q.run()
-            start = end
         }
     }
 
@@ -90,14 +81,24 @@ enum BulkInsert {
 struct TimeOrderedIDs {
     private let ms: UInt64
     private var counter: UInt64 = 0
+    /// SplitMix64, seeded once from the system's generator: one `getrandom` call per batch, not per id.
+    private var state = UInt64.random(in: .min ... .max)
 
     init(now: Date) { ms = UInt64(max(0, now.timeIntervalSince1970 * 1000)) & 0xFFFF_FFFF_FFFF }
+
+    private mutating func random32() -> UInt32 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return UInt32(truncatingIfNeeded: (z ^ (z >> 31)) >> 32)
+    }
 
     mutating func next() -> UUID {
         precondition(counter < 1 << 42, "TimeOrderedIDs: more than 2^42 ids in one batch")
         let c = counter
         counter += 1
-        let r = UInt32.random(in: .min ... .max)
+        let r = random32()
         // 48-bit time | version 7 + 12 counter bits | variant 10 + 6 counter bits | 24 counter bits | 32 random bits
         return UUID(uuid: (UInt8(truncatingIfNeeded: ms >> 40), UInt8(truncatingIfNeeded: ms >> 32), UInt8(truncatingIfNeeded: ms >> 24),
                            UInt8(truncatingIfNeeded: ms >> 16), UInt8(truncatingIfNeeded: ms >> 8), UInt8(truncatingIfNeeded: ms),

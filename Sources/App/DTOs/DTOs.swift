@@ -81,7 +81,7 @@ struct MemberDTO: Content, Equatable {
     private static func snapshot(name: String, gender: String, birthDate: String?, status: String, joinDate: String?, orgID: UUID, groupID: UUID?,
                                  post: String?, phone: String?, retired: Bool, hardship: Bool) -> [String: String] {
         ["name": name, "gender": gender, "birthDate": birthDate ?? "", "status": status, "joinDate": joinDate ?? "",
-         "orgId": orgID.uuidString.lowercased(), "groupId": groupID?.uuidString.lowercased() ?? "",
+         "orgId": orgID.text(lowercase: true), "groupId": groupID?.text(lowercase: true) ?? "",
          "post": post ?? "", "phone": phone ?? "", "retired": String(retired), "hardship": String(hardship)]
     }
 }

@@ -124,20 +124,28 @@ enum ImportExport {
 
     static func importMembers(_ table: SheetTable, ctx: Ctx) async throws -> Int {
         let layout = memberLayout
+        // the org tree is read while the rows are laid out
+        async let orgsRead = OrgModel.query(on: ctx.db).all()
         let rows: [(row: Int, fields: [String: String])]
         switch layout.rows(of: table.rows) { case .success(let r): rows = r; case .failure(let e): throw AppError.importRejected(e.rows) }
         guard rows.count <= 1_000_000 else { throw AppError.importRejected([RowError(row: 1, column: "", message: "一次最多导入100万名党员")]) }
-        let orgs = try await OrgModel.query(on: ctx.db).all()
+        let orgs = try await orgsRead
         let byCode = Dictionary(orgs.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
         let byID = Dictionary(orgs.compactMap { o in o.id.map { ($0, o) } }, uniquingKeysWith: { a, _ in a })
         // imports name orgs by code only
         let lookup = MemberService.OrgLookup(byRef: { byCode[$0] }, byID: { byID[$0] })
+        // Rows are written in tree order, with time-ordered ids: each index then grows at a few
+        // places instead of half a million random ones (the order of the rows in the file means nothing).
+        let rank = Dictionary(orgs.map { ($0.path, $0.id!) }.sorted { $0.0 < $1.0 }.enumerated().map { ($1.1, $0) }, uniquingKeysWith: { a, _ in a })
         let today = ctx.today, scope = ctx.scope
-        // Every row checked, on two cores at once (each half stops at 1,000 errors).
-        @Sendable func check(_ part: ArraySlice<(row: Int, fields: [String: String])>) async throws -> (placed: [(MemberDraft, OrgModel, OrgModel?)], errors: [RowError]) {
+        // Every row checked, on two cores at once (each half stops at 1,000 errors). A file names a
+        // few thousand branches for half a million rows: each (branch, group) pair is placed and
+        // checked against the user's scope once.
+        @Sendable func check(_ part: ArraySlice<(row: Int, fields: [String: String])>) async throws -> (placed: [(MemberDraft, Placement)], errors: [RowError]) {
             var errors: [RowError] = []
-            var placed: [(MemberDraft, OrgModel, OrgModel?)] = []
+            var placed: [(MemberDraft, Placement)] = []
             placed.reserveCapacity(part.count)
+            var known: [PlacementKey: PlacementOutcome] = [:]
             rows: for (row, f) in part {
                 let d: MemberDraft
                 switch MemberDraft.validate(f, today: today) {
@@ -150,20 +158,31 @@ enum ImportExport {
                     continue
                 case .success(let v): d = v
                 }
-                let org: OrgModel, group: OrgModel?
-                do {
-                    (org, group) = try await MemberService.placement(d, lookup: lookup)
-                } catch let AppError.validation(fe) {
+                let key = PlacementKey(org: d.orgRef, group: d.groupRef)
+                let outcome: PlacementOutcome
+                if let k = known[key] { outcome = k } else {
+                    do {
+                        let (org, group) = try await MemberService.placement(d, lookup: lookup)
+                        if scope.allows(.writeMembers, at: org.path) {
+                            let orgID = org.id!, path = group?.path ?? org.path
+                            outcome = .placed(Placement(orgID: orgID, groupID: group?.id, path: path, rank: rank[group?.id ?? orgID] ?? orgs.count))
+                        } else {
+                            outcome = .outOfScope(org.name)
+                        }
+                    } catch let AppError.validation(fe) {
+                        outcome = .invalid(fe)
+                    }
+                    known[key] = outcome
+                }
+                switch outcome {
+                case .placed(let p): placed.append((d, p))
+                case .invalid(let fe):
                     errors += rowErrors(row, fe, layout)
                     if errors.count >= 1000 { break rows }
-                    continue
-                }
-                guard scope.allows(.writeMembers, at: org.path) else {
-                    errors.append(RowError(row: row, column: "所在支部编码", message: "“\(org.name)”不在您的管理范围内"))
+                case .outOfScope(let name):
+                    errors.append(RowError(row: row, column: "所在支部编码", message: "“\(name)”不在您的管理范围内"))
                     if errors.count >= 1000 { break rows }
-                    continue
                 }
-                placed.append((d, org, group))
             }
             return (placed, errors)
         }
@@ -180,47 +199,50 @@ enum ImportExport {
             throw AppError.importRejected(errors)
         }
         let placed = a.placed + b.placed
-        // In tree order, with time-ordered ids: each index then grows at a few places instead of
-        // half a million random ones (the order of the rows in the file means nothing).
         // (one bucket per org: no comparisons)
-        let rank = Dictionary(orgs.sorted { $0.path < $1.path }.enumerated().map { ($1.id!, $0) }, uniquingKeysWith: { a, _ in a })
         var buckets = [[Int]](repeating: [], count: orgs.count + 1)
-        for (k, p) in placed.enumerated() { buckets[rank[(p.2 ?? p.1).id!] ?? orgs.count].append(k) }
+        for (k, p) in placed.enumerated() { buckets[p.1.rank].append(k) }
         let order = buckets.flatMap { $0 }
         var memberIDs = TimeOrderedIDs(now: ctx.now), auditIDs = TimeOrderedIDs(now: ctx.now)
         let ids = order.map { _ in (memberIDs.next(), auditIDs.next()) }
-        // Rows for the next chunk are built (the audit snapshot's JSON) while the database
-        // writes this one: two cores, two halves of the work.
-        let all = placed, now = ctx.now, actor = ctx.actor
+        // The next chunk's rows (the audit snapshot's JSON, every value as the driver takes it) are
+        // built on one core while the database writes this one on the other.
+        let now = ctx.now, actor = ctx.actor, db = ctx.db
         let chunks = Array(stride(from: 0, to: order.count, by: 2_000).map { $0..<min($0 + 2_000, order.count) })
-        @Sendable func build(_ i: Int) -> (members: [BulkInsert.Row], audits: [BulkInsert.Row]) {
+        @Sendable func build(_ i: Int) -> (members: BulkInsert.Prepared, audits: BulkInsert.Prepared) {
             var members: [BulkInsert.Row] = [], audits: [BulkInsert.Row] = []
             members.reserveCapacity(chunks[i].count); audits.reserveCapacity(chunks[i].count)
             for k in chunks[i] {
-                let (d, org, group) = all[order[k]], (id, auditID) = ids[k]
-                let orgID = org.id!, path = group?.path ?? org.path
+                let (d, p) = placed[order[k]], (id, auditID) = ids[k]
                 members.append([.uuid(id), .text(d.name), .text(d.gender.rawValue), .text(d.birthDate?.iso), .text(d.status.rawValue),
-                                .text(d.joinDate?.iso), .uuid(orgID), .text(path), .uuid(group?.id), .text(d.post), .text(d.phone),
+                                .text(d.joinDate?.iso), .uuid(p.orgID), .text(p.path), .uuid(p.groupID), .text(d.post), .text(d.phone),
                                 .bool(d.retired), .bool(d.hardship), .date(now), .date(now)])
-                audits.append(Audit.row(auditID, actor: actor, at: now, action: "import", entity: "member", id: id.uuidString.lowercased(), label: d.name,
-                                        orgID: orgID, orgPath: path, after: MemberDTO.snapshot(d, orgID: orgID, groupID: group?.id), note: "批量导入"))
+                audits.append(Audit.row(auditID, actor: actor, at: now, action: "import", entity: "member", id: id.text(lowercase: true), label: d.name,
+                                        orgID: p.orgID, orgPath: p.path, after: MemberDTO.snapshot(d, orgID: p.orgID, groupID: p.groupID), note: "批量导入"))
             }
-            return (members, audits)
+            return (BulkInsert.Prepared(members, width: BulkInsert.memberColumns.count, for: db),
+                    BulkInsert.Prepared(audits, width: BulkInsert.auditColumns.count, for: db))
         }
         try await ctx.db.transaction { db in
-            var next: Task<(members: [BulkInsert.Row], audits: [BulkInsert.Row]), Never>? = chunks.isEmpty ? nil : Task { build(0) }
+            var next: Task<(members: BulkInsert.Prepared, audits: BulkInsert.Prepared), Never>? = chunks.isEmpty ? nil : Task { build(0) }
             var i = 0
             while let pending = next {
                 let rows = await pending.value
                 next = i + 1 < chunks.count ? Task { [i] in build(i + 1) } : nil
-                try await BulkInsert.rows(db, into: MemberModel.schema, columns: BulkInsert.memberColumns, rows.members)
-                try await BulkInsert.rows(db, into: AuditEntryModel.schema, columns: BulkInsert.auditColumns, rows.audits)
+                try await BulkInsert.insert(db, into: MemberModel.schema, columns: BulkInsert.memberColumns, rows.members)
+                try await BulkInsert.insert(db, into: AuditEntryModel.schema, columns: BulkInsert.auditColumns, rows.audits)
                 i += 1
             }
         }
         DataVersion.bump()
-        return all.count
+        return placed.count
     }
+
+    /// Where an imported member goes: its branch, its 党小组 if any, the path it is kept under and
+    /// its branch's place in tree order.
+    struct Placement: Sendable { let orgID: UUID, groupID: UUID?, path: String, rank: Int }
+    private struct PlacementKey: Hashable { let org: String, group: String? }
+    private enum PlacementOutcome { case placed(Placement), invalid(FieldErrors), outOfScope(String) }
 
     static func auditEntry(_ ctx: Ctx, _ action: String, _ entity: String, id: String, label: String, orgID: UUID?, orgPath: String, after: [String: String]) -> AuditEntryModel {
         let e = AuditEntryModel()
