@@ -140,6 +140,20 @@ import Testing
         #expect(rows[1].fields["name"] == "李四")
     }
 
+    @Test func aLaidOutRowReadsEveryFieldAsTheRowsDictionary() throws {
+        // short rows, blank rows, a column the layout does not know, a header with a star
+        let table = [["备注", "手机号", "姓名*"], ["x", "139", "张三"], ["", ""], ["y", ""], ["", "138", "李四", "多余"], ["z"]]
+        let dicts = try layout.rows(of: table).get(), lines = try layout.lines(of: table).get()
+        #expect(dicts.map(\.row) == [2, 4, 5, 6] && lines.map(\.row) == dicts.map(\.row))
+        for (d, l) in zip(dicts, lines) {
+            for field in ["name", "phone", "note", "other"] { #expect(l.fields[field] == d.fields[field], "row \(d.row) \(field)") }
+        }
+        #expect(lines[1].fields["name"] == nil && lines[1].fields["phone"] == "" && lines[2].fields["name"] == "李四")
+        let member = MemberDraft.validate(try layout.lines(of: [["姓名", "手机号"], ["张三", "12345"]]).get()[0].fields, today: Day(iso: "2026-11-21")!)
+        guard case .failure(let e) = member else { Issue.record("expected failure"); return }
+        #expect(e["phone"] == "手机号格式不正确，应为11位手机号" && e["name"] == nil, "validate reads a laid-out row as it reads a dictionary")
+    }
+
     @Test func missingRequiredColumnIsNamed() {
         guard case .failure(let e) = layout.rows(of: [["手机号"], ["139"]]) else { Issue.record("expected failure"); return }
         #expect(e.rows == [RowError(row: 1, column: "姓名", message: "缺少必需的列“姓名”")])

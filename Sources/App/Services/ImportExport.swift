@@ -126,8 +126,8 @@ enum ImportExport {
         let layout = memberLayout
         // the org tree is read while the rows are laid out
         async let orgsRead = OrgModel.query(on: ctx.db).all()
-        let rows: [(row: Int, fields: [String: String])]
-        switch layout.rows(of: table.rows) { case .success(let r): rows = r; case .failure(let e): throw AppError.importRejected(e.rows) }
+        let rows: [(row: Int, fields: LaidOutRow)]
+        switch layout.lines(of: table.rows) { case .success(let r): rows = r; case .failure(let e): throw AppError.importRejected(e.rows) }
         guard rows.count <= 1_000_000 else { throw AppError.importRejected([RowError(row: 1, column: "", message: "一次最多导入100万名党员")]) }
         let orgs = try await orgsRead
         let byCode = Dictionary(orgs.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
@@ -141,7 +141,7 @@ enum ImportExport {
         // Every row checked, on two cores at once (each half stops at 1,000 errors). A file names a
         // few thousand branches for half a million rows: each (branch, group) pair is placed and
         // checked against the user's scope once.
-        @Sendable func check(_ part: ArraySlice<(row: Int, fields: [String: String])>) async throws -> (placed: [(MemberDraft, Placement)], errors: [RowError]) {
+        @Sendable func check(_ part: ArraySlice<(row: Int, fields: LaidOutRow)>) async throws -> (placed: [(MemberDraft, Placement)], errors: [RowError]) {
             var errors: [RowError] = []
             var placed: [(MemberDraft, Placement)] = []
             placed.reserveCapacity(part.count)

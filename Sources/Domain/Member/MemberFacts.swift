@@ -86,7 +86,7 @@ public struct MemberDraft: Sendable, Equatable {
     }
 
     /// Raw fields by name: name, gender, birthDate, status, joinDate, org, group, post, phone, retired, hardship.
-    public static func validate(_ f: [String: String], today: Day) -> Result<MemberDraft, FieldErrors> {
+    public static func validate(_ f: some FieldSource, today: Day) -> Result<MemberDraft, FieldErrors> {
         var e = FieldErrors()
         let name = Check.required(f["name"], "name", "姓名", max: 30, into: &e)
         var gender: Gender?
