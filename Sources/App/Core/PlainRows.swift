@@ -159,17 +159,21 @@ extension UUID {
     /// audit log show), written byte by byte: Foundation formats with snprintf, and a 500,000-row
     /// import formats three million ids.
     func text(lowercase: Bool = false) -> String {
+        String(unsafeUninitializedCapacity: 36) { out in
+            var o = 0
+            forEachTextByte(lowercase: lowercase) { out[o] = $0; o += 1 }
+            return o
+        }
+    }
+
+    /// The 36 bytes of the text form, one by one (`SQLiteRows` writes them straight into its buffer).
+    @inline(__always) func forEachTextByte(lowercase: Bool = false, _ put: (UInt8) -> Void) {
         let digits: StaticString = lowercase ? "0123456789abcdef" : "0123456789ABCDEF"
-        return withUnsafeBytes(of: uuid) { raw in
-            String(unsafeUninitializedCapacity: 36) { out in
-                var o = 0
-                for i in 0..<16 {
-                    if i == 4 || i == 6 || i == 8 || i == 10 { out[o] = 45; o += 1 }
-                    out[o] = digits.utf8Start[Int(raw[i] >> 4)]
-                    out[o + 1] = digits.utf8Start[Int(raw[i] & 15)]
-                    o += 2
-                }
-                return o
+        withUnsafeBytes(of: uuid) { raw in
+            for i in 0..<16 {
+                if i == 4 || i == 6 || i == 8 || i == 10 { put(45) }
+                put(digits.utf8Start[Int(raw[i] >> 4)])
+                put(digits.utf8Start[Int(raw[i] & 15)])
             }
         }
     }

@@ -33,14 +33,7 @@ struct SQLiteRows: Sendable {
         case .uuid(let u):
             // upper-case text, what SQLiteDataEncoder makes of a UUID (its uuidString)
             let start = bytes.count
-            withUnsafeBytes(of: u.uuid) { raw in
-                let digits: StaticString = "0123456789ABCDEF"
-                for i in 0..<16 {
-                    if i == 4 || i == 6 || i == 8 || i == 10 { bytes.append(45) }
-                    bytes.append(digits.utf8Start[Int(raw[i] >> 4)])
-                    bytes.append(digits.utf8Start[Int(raw[i] & 15)])
-                }
-            }
+            u.forEachTextByte { bytes.append($0) }
             cells.append(.text(start, 36))
         case .date(let d): cells.append(.double(d.timeIntervalSince1970))
         case .bool(let b): cells.append(.int(b ? 1 : 0))
