@@ -111,8 +111,9 @@ struct TimeOrderedIDs {
 
 /// glibc's allocator settings for a batch job (an import): a freed block of up to 32 MB stays in the
 /// heap for the next one, rather than going back to the kernel and coming back as fresh zeroed pages
-/// (each multi-row INSERT's statement and binds are megabytes; a fifth of an import's time went
-/// to page faults). The server keeps glibc's defaults (its memory is what B4 measures).
+/// (each chunk's rows and `SQLiteRows` buffer are megabytes; when chunks were multi-row INSERTs a
+/// fifth of an import's time went to page faults). The server keeps glibc's defaults (its memory is
+/// what B4 measures).
 enum BatchMemory {
     #if os(Linux)
     @_silgen_name("mallopt") private static func glibcMallopt(_ param: Int32, _ value: Int32) -> Int32

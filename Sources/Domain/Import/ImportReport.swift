@@ -33,9 +33,7 @@ public struct ImportLayout: Sendable {
 
     /// Returns each data row as field → text, with its spreadsheet row number; or the header errors.
     public func rows(of table: [[String]]) -> Result<[(row: Int, fields: [String: String])], RowErrors> {
-        lines(of: table).map { lines in
-            lines.map { line in (line.row, Dictionary(uniqueKeysWithValues: line.fields.index.compactMap { field, _ in line.fields[field].map { (field, $0) } })) }
-        }
+        lines(of: table).map { lines in lines.map { ($0.row, $0.fields.dictionary) } }
     }
 
     /// `rows(of:)` without a dictionary per row: each row reads its cells through the header's
@@ -77,6 +75,13 @@ public struct LaidOutRow: FieldSource, Sendable {
     public subscript(_ field: String) -> String? {
         guard let i = index[field], i < cells.count else { return nil }
         return cells[i]
+    }
+
+    /// The row as field → text (the fields its row has).
+    var dictionary: [String: String] {
+        var f: [String: String] = [:]
+        for (field, col) in index where col < cells.count { f[field] = cells[col] }
+        return f
     }
 }
 
